@@ -1,0 +1,3 @@
+from bscalign.cli import main
+
+main()

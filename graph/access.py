@@ -1,0 +1,71 @@
+"""Read-side helpers: find plans and coded nodes in a loaded graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+from bscalign.graph import schema as s
+
+
+def plans(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+    """Yield the attribute dicts of all Plan nodes, sorted by plan id.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> _ = b.add_plan("臺北市政府", "111", "city")
+    >>> [p["id"] for p in plans(b.graph)]
+    ['臺北市政府@111']
+    """
+    nodes = (d for _, d in graph.nodes(data=True) if d["kind"] == s.PLAN)
+    yield from sorted(nodes, key=lambda d: d["id"])
+
+
+def plan_ids(graph: nx.MultiDiGraph) -> list[str]:
+    """Return every plan id in the graph, sorted."""
+    return [p["id"] for p in plans(graph)]
+
+
+def plan_node(graph: nx.MultiDiGraph, plan: str) -> dict[str, Any]:
+    """Return the attribute dict of plan ``plan`` (KeyError if it is not loaded)."""
+    return graph.nodes[s.plan_node_id(plan)]
+
+
+def coded_nodes(
+    graph: nx.MultiDiGraph, kind: str, plan: str | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(node_id, attrs)`` of the nodes of ``kind``, optionally of one plan only."""
+    for nid, data in graph.nodes(data=True):
+        if data["kind"] == kind and (plan is None or data["plan"] == plan):
+            yield nid, data
+
+
+#: How a plan's node kinds are keyed in counts and declared totals.
+COUNT_KEYS = {
+    s.THEME: "themes",
+    s.OBJECTIVE: "objectives",
+    s.KPI: "kpis",
+    s.ACTION_PLAN: "action_plans",
+}
+
+
+def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
+    """Count a plan's themes, objectives, KPIs and action plans (keyed like declared totals).
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> p = b.add_plan("臺北市政府", "111", "city")
+    >>> _ = b.add_objective(p, "GC2", "營造安全環境", source="x:1", place="map")
+    >>> plan_counts(b.graph, p)
+    {'themes': 1, 'objectives': 1, 'kpis': 0, 'action_plans': 0}
+    """
+    counts = dict.fromkeys(COUNT_KEYS.values(), 0)
+    for _, data in graph.nodes(data=True):
+        if data.get("plan") == plan and data["kind"] in COUNT_KEYS:
+            counts[COUNT_KEYS[data["kind"]]] += 1
+    return counts

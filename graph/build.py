@@ -1,0 +1,333 @@
+"""Build the plan graph: the one place that knows how nodes and edges are written.
+
+Loaders call :class:`PlanGraphBuilder`; they never touch node attributes themselves, so
+every input format yields the same shapes. A code written in several places becomes one
+node that remembers each place (``occurrences``) and each name variant (``names``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+from bscalign.graph import schema as s
+
+#: Where a code's name is most authoritative: its definition (scorecard, map, YAML) beats a
+#: heading or an overview table that restates it.
+NAME_AUTHORITY = {"yaml": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
+
+
+class PlanGraphBuilder:
+    """Accumulate plans into one :class:`networkx.MultiDiGraph`.
+
+    Examples
+    --------
+    >>> b = PlanGraphBuilder()
+    >>> p = b.add_plan("臺北市政府", "111", s.CITY, source="map.txt:3")
+    >>> b.add_objective(p, "GC2", "營造安全環境", source="map.txt:9", place="map")
+    '臺北市政府@111:Objective:GC2'
+    >>> b.graph.nodes['臺北市政府@111:Objective:GC2']['perspective']
+    'C'
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
+        self.graph = graph if graph is not None else nx.MultiDiGraph()
+
+    # -- plans and organizations -------------------------------------------------------
+
+    def add_plan(
+        self,
+        organization: str,
+        year: str,
+        level: str,
+        *,
+        city: str | None = None,
+        source: str = "",
+    ) -> str:
+        """Add (or find) a plan and its organization; return the plan id."""
+        pid = s.plan_id(organization, year)
+        nid = s.plan_node_id(pid)
+        if nid not in self.graph:
+            self.graph.add_node(
+                nid,
+                kind=s.PLAN,
+                id=pid,
+                organization=organization,
+                year=year,
+                level=level,
+                city=city if level == s.AGENCY else organization,
+                declared={},
+                source=source,
+                sources=[source],
+            )
+        org = self.add_organization(organization, source=source)
+        self._edge(org, nid, s.HAS_PLAN, source=source)
+        return pid
+
+    def add_organization(self, name: str, *, source: str = "") -> str:
+        """Add (or find) an organization; return its node id."""
+        nid = s.organization_node_id(name)
+        if nid not in self.graph:
+            self.graph.add_node(nid, kind=s.ORGANIZATION, name=name, source=source, sources=[])
+        self._remember_source(nid, source)
+        return nid
+
+    def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
+        """Store a total the document states (``what`` is themes/objectives/kpis/action_plans)."""
+        target = s.node_id(s.THEME, plan, theme) if theme else s.plan_node_id(plan)
+        if theme:
+            self.add_theme(plan, theme, None, source="", place="declared")
+        self.graph.nodes[target].setdefault("declared", {})[what] = total
+
+    # -- coded nodes ---------------------------------------------------------------------
+
+    def add_theme(self, plan: str, code: str, name: str | None, *, source: str, place: str) -> str:
+        """Add (or find) a theme; record this occurrence of it."""
+        nid = self._coded(s.THEME, plan, code, name, source, place, parent=None)
+        self.graph.nodes[nid].setdefault("declared", {})
+        return nid
+
+    def add_objective(
+        self,
+        plan: str,
+        code: str,
+        name: str | None,
+        *,
+        source: str,
+        place: str,
+        theme: str | None = None,
+        perspective: str | None = None,
+        new: bool = False,
+    ) -> str:
+        """Add (or find) an objective, joined to its theme; return its node id.
+
+        ``theme`` and ``perspective`` default to what a well-formed code says (``AC1``:
+        theme A, customer); city-wide ``TC`` objectives belong to no theme.
+        """
+        shape = s.OBJECTIVE_CODE.match(code)
+        if perspective is None and shape:
+            perspective = shape["perspective"]
+        if theme is None and shape and not code.startswith(s.CITY_WIDE_PREFIX):
+            theme = shape["theme"]
+        nid = self._coded(s.OBJECTIVE, plan, code, name, source, place, parent=theme)
+        node = self.graph.nodes[nid]
+        node.setdefault("links", [])
+        node["new"] = node.get("new", False) or new
+        if node.get("perspective") is None:
+            node["perspective"] = perspective
+        if node.get("theme") is None and theme is not None:
+            node["theme"] = theme
+            tid = self.add_theme(plan, theme, None, source=source, place="implied")
+            self._edge(nid, tid, s.IN_THEME, source=source)
+        node.setdefault("theme", None)
+        return nid
+
+    def add_kpi(
+        self,
+        plan: str,
+        code: str,
+        name: str | None,
+        *,
+        source: str,
+        place: str,
+        objective: str | None = None,
+        wccd: bool = False,
+        city_kpi: bool = False,
+        new: bool = False,
+    ) -> str:
+        """Add (or find) a KPI; with ``objective`` it MEASURES that objective."""
+        nid = self._coded(s.KPI, plan, code, name, source, place, parent=objective)
+        node = self.graph.nodes[nid]
+        for flag, value in (("wccd", wccd), ("city_kpi", city_kpi), ("new", new)):
+            node[flag] = node.get(flag, False) or value
+        node.setdefault("city_kpi_refs", [])
+        if objective is not None:
+            target = self.add_objective(plan, objective, None, source=source, place="implied")
+            self._edge(nid, target, s.MEASURES, source=source)
+        return nid
+
+    def add_action_plan(
+        self,
+        plan: str,
+        code: str,
+        name: str | None,
+        *,
+        source: str,
+        place: str,
+        kpis: Iterable[str] = (),
+    ) -> str:
+        """Add (or find) an action plan that SUPPORTS each KPI code in ``kpis``."""
+        kpis = list(kpis)
+        parent = kpis[0] if len(kpis) == 1 else None
+        nid = self._coded(s.ACTION_PLAN, plan, code, name, source, place, parent=parent)
+        for kpi in kpis:
+            target = self.add_kpi(plan, kpi, None, source=source, place="implied")
+            self._edge(nid, target, s.SUPPORTS, source=source)
+        return nid
+
+    # -- links between nodes -------------------------------------------------------------
+
+    def add_upward_link(
+        self,
+        plan: str,
+        objective: str,
+        code: str,
+        name: str | None,
+        *,
+        source: str,
+        raw: str | None = None,
+    ) -> None:
+        """Record an upward link exactly as written; :func:`resolve_links` joins it."""
+        nid = self.add_objective(plan, objective, None, source=source, place="implied")
+        link = {"code": code, "name": name or "", "raw": raw or code, "source": source}
+        links = self.graph.nodes[nid]["links"]
+        if all(existing["code"] != code for existing in links):
+            links.append(link)
+
+    def add_theme_link(self, plan: str, theme: str, code: str, *, source: str) -> None:
+        """Record that a whole agency theme supports the city objective ``code``."""
+        nid = self.add_theme(plan, theme, None, source=source, place="implied")
+        links = self.graph.nodes[nid].setdefault("links", [])
+        if all(existing["code"] != code for existing in links):
+            links.append({"code": code, "name": "", "raw": code, "source": source})
+
+    def add_cause(
+        self, plan: str, cause: str, effect: str, *, source: str, inferred: bool = False
+    ) -> None:
+        """Record that objective ``cause`` drives objective ``effect`` (cause-effect arrow)."""
+        a = self.add_objective(plan, cause, None, source=source, place="implied")
+        b = self.add_objective(plan, effect, None, source=source, place="implied")
+        self._edge(a, b, s.CAUSES, source=source, inferred=inferred)
+
+    def add_membership(
+        self, organization: str, city_plan: str, theme: str, *, lead: bool, source: str
+    ) -> None:
+        """Record that ``organization`` works in the group of city theme ``theme``."""
+        org = self.add_organization(organization, source=source)
+        tid = self.add_theme(city_plan, theme, None, source=source, place="implied")
+        self._edge(org, tid, s.MEMBER_OF, source=source, lead=lead)
+
+    def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, *, source: str) -> None:
+        """Record that a KPI is (or feeds) the city KPI ``city_kpi`` (e.g. ``GP6.2``)."""
+        nid = self.add_kpi(plan, kpi, None, source=source, place="implied")
+        refs = self.graph.nodes[nid]["city_kpi_refs"]
+        if city_kpi not in refs:
+            refs.append(city_kpi)
+
+    def suppress(self, node: str, rule: str, reason: str) -> None:
+        """Silence finding ``rule`` on ``node`` (a planner's decision, kept with its reason)."""
+        self.graph.nodes[node].setdefault("suppress", []).append({"rule": rule, "reason": reason})
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _coded(
+        self,
+        kind: str,
+        plan: str,
+        code: str,
+        name: str | None,
+        source: str,
+        place: str,
+        parent: str | None,
+    ) -> str:
+        nid = s.node_id(kind, plan, code)
+        graph = self.graph
+        if nid not in graph:
+            graph.add_node(
+                nid,
+                kind=kind,
+                plan=plan,
+                code=code,
+                name=name or "",
+                names=[],
+                occurrences=[],
+                sources=[],
+                source=source,
+                suppress=[],
+            )
+        node = graph.nodes[nid]
+        if name:
+            rank = NAME_AUTHORITY.get(place, len(NAME_AUTHORITY))
+            if not node["name"] or rank < node.get("name_rank", len(NAME_AUTHORITY)):
+                node["name"] = name
+                node["name_rank"] = rank
+            if name not in node["names"]:
+                node["names"].append(name)
+        if place != "implied" and place != "declared":
+            node["occurrences"].append(
+                {"source": source, "name": name or "", "place": place, "parent": parent}
+            )
+        if not node["source"] and source:
+            node["source"] = source
+        self._remember_source(nid, source)
+        return nid
+
+    def _remember_source(self, nid: str, source: str) -> None:
+        sources = self.graph.nodes[nid]["sources"]
+        if source and source not in sources:
+            sources.append(source)
+
+    def _edge(self, u: str, v: str, kind: str, *, source: str, **attrs: Any) -> None:
+        if self.graph.has_edge(u, v, key=kind):
+            data = self.graph.edges[u, v, kind]
+            data.update({k: v2 for k, v2 in attrs.items() if v2})
+            return
+        self.graph.add_edge(u, v, key=kind, kind=kind, source=source, **attrs)
+
+
+def resolve_links(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Join written upward links and city-KPI references to the city plan of the same year.
+
+    A link whose code exists in the city plan becomes an ALIGNS_TO edge carrying the code
+    and name as written; a link whose code does not exist stays only in the objective's
+    ``links`` (the audit reports it). Returns ``graph`` for chaining.
+
+    Examples
+    --------
+    >>> b = PlanGraphBuilder()
+    >>> city = b.add_plan("臺北市政府", "111", s.CITY)
+    >>> _ = b.add_objective(city, "GC2", "營造安全環境", source="x:1", place="map")
+    >>> fire = b.add_plan("臺北市政府消防局", "111", s.AGENCY, city="臺北市政府")
+    >>> b.add_upward_link(fire, "AC1", "GC2", "營造安全環境", source="x:9")
+    >>> g = resolve_links(b.graph)
+    >>> g.has_edge("臺北市政府消防局@111:Objective:AC1", "臺北市政府@111:Objective:GC2")
+    True
+    """
+    for nid, data in list(graph.nodes(data=True)):
+        if data["kind"] not in (s.OBJECTIVE, s.THEME, s.KPI):
+            continue
+        city = city_plan_of(graph, data["plan"])
+        if city is None:
+            continue
+        for link in data.get("links", ()):
+            target = s.node_id(s.OBJECTIVE, city, link["code"])
+            if target in graph:
+                graph.add_edge(
+                    nid,
+                    target,
+                    key=s.ALIGNS_TO,
+                    kind=s.ALIGNS_TO,
+                    source=link["source"],
+                    code=link["code"],
+                    name=link["name"],
+                )
+        for ref in data.get("city_kpi_refs", ()):
+            target = s.node_id(s.KPI, city, ref)
+            if target in graph:
+                graph.add_edge(
+                    nid, target, key=s.REFERENCES, kind=s.REFERENCES, source=data["source"]
+                )
+    return graph
+
+
+def city_plan_of(graph: nx.MultiDiGraph, plan: str) -> str | None:
+    """Return the id of the loaded city plan an agency plan answers to, or None.
+
+    The city plan is the plan of the agency's city organization for the same year.
+    """
+    node = graph.nodes.get(s.plan_node_id(plan))
+    if node is None or node["level"] != s.AGENCY or not node.get("city"):
+        return None
+    city = s.plan_id(node["city"], node["year"])
+    return city if s.plan_node_id(city) in graph else None
