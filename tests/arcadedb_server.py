@@ -8,6 +8,9 @@ including the Bolt plugin, so the official ``neo4j`` Python driver talks to it u
 directory and its log in a second temporary directory, waits until the driver can
 ``verify_connectivity()`` and run ``RETURN 1``, yields a ``BoltServer`` and finally stops the
 process by its pid (SIGTERM, then SIGKILL after a bounded wait) and deletes both directories.
+The server log (stdout and ``arcadedb.log.0``) is in the log directory; ArcadeDB still writes a
+tiny JSONL event log under ``ROOT/log``. On Linux the server also gets SIGTERM if the test
+process dies without cleaning up (``PR_SET_PDEATHSIG``).
 Run ``python tests/arcadedb_server.py`` to start one by hand and see its start-up time.
 
 Cypher over Bolt, as checked against ArcadeDB 26.10.2 (arcadedb-embedded 26.10.2.post1,
