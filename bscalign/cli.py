@@ -11,11 +11,19 @@ from typing import Any
 import click
 
 from bscalign import __version__
+from bscalign.graph import schema
 from bscalign.graph.access import plan_counts, plans
+from bscalign.graph.causality import chains as find_chains
+from bscalign.graph.causality import infer_causes, validate_order
 from bscalign.loaders import FORMATS as INPUT_FORMATS
 from bscalign.loaders import InputError, LoadResult, read_plans
 from bscalign.loaders.yamlplans import dump_yaml_plans
 from bscalign.output import render, to_json
+from bscalign.queries.base import SEVERITIES, severity_rank
+from bscalign.queries.coverage import coverage
+from bscalign.queries.engine import audit
+from bscalign.queries.registry import RULES, get_rule, select_rules
+from bscalign.queries.suggest import suggest_links
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -124,3 +132,218 @@ def export(result: LoadResult, fmt: str, output: Path | None, plan_ids: tuple[st
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Accept both repeated options and comma-separated lists."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def causal_order_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared --causal-order option (perspective order of inferred cause-effect edges)."""
+    return click.option(
+        "--causal-order",
+        default=schema.DEFAULT_CAUSAL_ORDER,
+        show_default=True,
+        callback=lambda _ctx, _param, value: _checked_order(value),
+        help="Perspectives from foundation to result, for inferred cause-effect edges.",
+    )(command)
+
+
+def _checked_order(value: str) -> str:
+    try:
+        return validate_order(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+@main.command(name="audit")
+@inputs
+@output_format("table", "json", "csv", "markdown")
+@click.option("--select", multiple=True, help="Run only these rules (names, codes or prefixes).")
+@click.option("--ignore", multiple=True, help="Skip these rules (names, codes or prefixes).")
+@click.option(
+    "--min-severity",
+    type=click.Choice(SEVERITIES),
+    default="info",
+    show_default=True,
+    help="Report findings at least this severe.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at least this severe is reported.",
+)
+@causal_order_option
+def audit_command(
+    result: LoadResult,
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    min_severity: str,
+    fail_on: str,
+    causal_order: str,
+) -> None:
+    """Run the alignment audit and report every finding.
+
+    Findings are sorted (plan, rule, subject) so two runs give identical output. An
+    agency plan is checked against the city plan of its year loaded in the same run.
+    Findings suppressed in YAML input are counted and listed separately.
+
+    Example: bscalign audit ../shared/seeds --format json --min-severity warning
+    """
+    rules = select_rules(_split(select), _split(ignore))
+    report = audit(result.graph, rules, causal_order=causal_order, min_severity=min_severity)
+    if fmt == "json":
+        click.echo(
+            to_json(
+                {
+                    "findings": [f.as_dict() for f in report.findings],
+                    "suppressed": [x.as_dict() for x in report.suppressed],
+                    "summary": report.summary(),
+                }
+            )
+        )
+    else:
+        rows = [f.as_dict() for f in report.findings]
+        columns = ["severity", "rule", "name", "plan", "subject", "message", "suggestion", "source"]
+        click.echo(render(rows, columns, fmt), nl=False)
+        if fmt == "table":
+            summary = report.summary()
+            severities = ", ".join(f"{n} {sev}" for sev, n in summary["by_severity"].items())
+            click.echo(
+                f"{summary['total']} findings ({severities}); "
+                f"{summary['suppressed']} suppressed; "
+                f"{summary['inferred_cause_effect_edges']} cause-effect edges inferred",
+                err=True,
+            )
+    worst = report.worst()
+    failed = (
+        fail_on != "never" and worst is not None and severity_rank(worst) <= severity_rank(fail_on)
+    )
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+@main.command(name="rules")
+@output_format("table", "json", "csv", "markdown")
+def rules_command(fmt: str) -> None:
+    """List every audit rule: code, name, severity and summary.
+
+    Example: bscalign rules --format markdown
+    """
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "severity": r.severity,
+            "cypher": r.cypher_path.exists(),
+            "summary": r.summary,
+        }
+        for r in RULES
+    ]
+    if fmt == "json":
+        click.echo(to_json({"rules": rows}))
+    else:
+        click.echo(render(rows, ["code", "name", "severity", "cypher", "summary"], fmt), nl=False)
+
+
+@main.command(name="rule")
+@click.argument("name_or_code")
+def rule_command(name_or_code: str) -> None:
+    """Print one rule's documentation (what it checks, why, an example, how to fix).
+
+    Example: bscalign rule dangling-upward-link
+    """
+    try:
+        rule = get_rule(name_or_code)
+    except KeyError as err:
+        click.echo(f"bscalign: error: {err.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{rule.name} ({rule.code}, default severity {rule.severity})\n")
+    click.echo(rule.doc)
+
+
+@main.command()
+@inputs
+@output_format("table", "json")
+@click.option("--plan", "plan_id", help="Only this plan id.")
+@causal_order_option
+def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str) -> None:
+    """List the cause-effect chains of each plan and theme, lowest perspective to customer.
+
+    Plans without explicit cause-effect edges (extracted text never has them) get edges
+    inferred along the causal order; such chains are marked inferred.
+
+    Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
+    """
+    infer_causes(result.graph, causal_order)
+    wanted = [p for p in plans(result.graph) if plan_id in (None, p["id"])]
+    if plan_id and not wanted:
+        click.echo(f"bscalign: error: no plan {plan_id!r} loaded", err=True)
+        sys.exit(EXIT_USAGE)
+    found = [c for p in wanted for c in find_chains(result.graph, p["id"], causal_order)]
+    if fmt == "json":
+        click.echo(to_json({"chains": found}))
+    else:
+        click.echo(render(found, ["plan", "theme", "inferred", "path"], fmt), nl=False)
+
+
+@main.command(name="coverage")
+@inputs
+@output_format("table", "json", "csv", "markdown")
+def coverage_command(result: LoadResult, fmt: str) -> None:
+    """Show which agency objectives support each city objective, and which nobody supports.
+
+    Example: bscalign coverage ../shared/seeds --format markdown
+    """
+    rows = list(coverage(result.graph))
+    uncovered = [
+        {"city_plan": r["city_plan"], "objective": r["objective"], "name": r["name"]}
+        for r in rows
+        if not r["supported_by"]
+    ]
+    if fmt == "json":
+        click.echo(to_json({"coverage": rows, "uncovered": uncovered}))
+        return
+    agencies = sorted({a for r in rows for a in r["supported_by"]})
+    table = [{**r, **{a: ", ".join(r["supported_by"].get(a, [])) for a in agencies}} for r in rows]
+    click.echo(render(table, ["city_plan", "objective", "name", *agencies], fmt), nl=False)
+    click.echo(
+        f"{len(uncovered)} of {len(rows)} city objectives supported by no loaded agency", err=True
+    )
+
+
+@main.command(name="suggest")
+@inputs
+@output_format("table", "json")
+@click.option("--limit", default=3, show_default=True, help="Candidates per objective.")
+def suggest_command(result: LoadResult, fmt: str, limit: int) -> None:
+    """Propose upward links for agency objectives that have none (or only dangling ones).
+
+    Candidates are ranked by name similarity (character n-grams, so Chinese works without
+    word splitting), the objective's perspective, a dangling code's theme letter and the
+    themes whose working group the agency belongs to; each shows its score and why.
+
+    Example: bscalign suggest ../shared/seeds/taipei-military-service-111-bsc.txt
+    """
+    found = list(suggest_links(result.graph, limit=limit))
+    if fmt == "json":
+        click.echo(to_json({"suggestions": found}))
+        return
+    rows = [
+        {
+            "plan": item["plan"],
+            "subject": f"{item['subject']} {item['name']}",
+            "written": ", ".join(item["written"]),
+            "rank": rank,
+            "candidate": f"{c['code']} {c['name']}",
+            "score": f"{c['score']:.2f}",
+            "why": c["why"],
+        }
+        for item in found
+        for rank, c in enumerate(item["candidates"], 1)
+    ]
+    columns = ["plan", "subject", "written", "rank", "candidate", "score", "why"]
+    click.echo(render(rows, columns, fmt), nl=False)

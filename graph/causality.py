@@ -1,0 +1,120 @@
+"""Cause-effect chains: explicit CAUSES edges, or edges inferred from the perspective order.
+
+Extracted text loses the arrows of a strategy map. A plan with explicit ``causes`` (YAML)
+keeps exactly those; a plan with none gets edges inferred inside each theme from each
+perspective to the next present one along the causal order (default F → L → P → C), each
+marked ``inferred=True``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+from bscalign.graph import schema as s
+
+
+def validate_order(order: str) -> str:
+    """Return ``order`` upper-cased if it names each of C, P, L, F once, else raise ValueError.
+
+    >>> validate_order("flpc")
+    'FLPC'
+    """
+    order = order.upper()
+    if sorted(order) != sorted(s.PERSPECTIVES):
+        raise ValueError(f"causal order must name C, P, L and F once each, not {order!r}")
+    return order
+
+
+def objectives_by_theme(graph: nx.MultiDiGraph, plan: str) -> dict[str, dict[str, list[str]]]:
+    """Map theme -> perspective -> objective node ids (sorted) for one plan."""
+    themes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for nid, data in graph.nodes(data=True):
+        if data["kind"] == s.OBJECTIVE and data["plan"] == plan and data.get("theme"):
+            themes[data["theme"]][data.get("perspective") or "?"].append(nid)
+    for perspectives in themes.values():
+        for nodes in perspectives.values():
+            nodes.sort()
+    return themes
+
+
+def has_explicit_causes(graph: nx.MultiDiGraph, plan: str) -> bool:
+    """Tell whether any objective of ``plan`` has a CAUSES edge that was written, not inferred."""
+    return any(
+        kind == s.CAUSES and not attrs.get("inferred") and graph.nodes[u].get("plan") == plan
+        for u, _, kind, attrs in graph.edges(keys=True, data=True)
+    )
+
+
+def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) -> int:
+    """Add inferred CAUSES edges to every plan that has no explicit ones; return how many.
+
+    Inside each theme, every objective of one perspective causes every objective of the
+    next perspective present, along ``order`` (lowest first). Earlier inferred edges are
+    replaced, so calling it again with another order is safe.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> p = b.add_plan("局", "111", "agency")
+    >>> for code in ("AF1", "AL1", "AC1"):
+    ...     _ = b.add_objective(p, code, code, source="x:1", place="map")
+    >>> infer_causes(b.graph)
+    2
+    >>> sorted(chains(b.graph, p))[0]["path"]
+    ['AF1', 'AL1', 'AC1']
+    """
+    order = validate_order(order)
+    stale = [
+        (u, v)
+        for u, v, k, d in graph.edges(keys=True, data=True)
+        if k == s.CAUSES and d.get("inferred")
+    ]
+    graph.remove_edges_from([(u, v, s.CAUSES) for u, v in stale])
+    explicit = {graph.nodes[u]["plan"] for u, _, k in graph.edges(keys=True) if k == s.CAUSES}
+    added = 0
+    for plan in sorted({d["plan"] for _, d in graph.nodes(data=True) if d["kind"] == s.OBJECTIVE}):
+        if plan in explicit:
+            continue
+        for perspectives in objectives_by_theme(graph, plan).values():
+            present = [perspectives[p] for p in order if perspectives.get(p)]
+            for causes, effects in pairwise(present):
+                for u in causes:
+                    for v in effects:
+                        graph.add_edge(u, v, key=s.CAUSES, kind=s.CAUSES, inferred=True, source="")
+                        added += 1
+    return added
+
+
+def chains(
+    graph: nx.MultiDiGraph, plan: str, order: str = s.DEFAULT_CAUSAL_ORDER
+) -> Iterator[dict[str, Any]]:
+    """Yield each cause-effect chain of ``plan``: from a theme's lowest objectives to customer.
+
+    A chain starts at an objective no other objective of its theme causes and ends at a
+    customer (C) objective. Each item: ``plan``, ``theme``, ``inferred`` (any edge on it
+    inferred) and ``path`` (codes).
+    """
+    order = validate_order(order)
+    for theme, perspectives in sorted(objectives_by_theme(graph, plan).items()):
+        members = {nid for nodes in perspectives.values() for nid in nodes}
+        causal = nx.DiGraph(
+            (u, v, {"inferred": d.get("inferred", False)})
+            for u, v, k, d in graph.edges(members, keys=True, data=True)
+            if k == s.CAUSES and v in members
+        )
+        starts = sorted(n for n in causal if causal.in_degree(n) == 0)
+        ends = sorted(n for n in perspectives.get("C", []) if n in causal)
+        for start in starts:
+            for path in sorted(nx.all_simple_paths(causal, start, ends)):
+                inferred = any(causal.edges[u, v]["inferred"] for u, v in pairwise(path))
+                yield {
+                    "plan": plan,
+                    "theme": theme,
+                    "inferred": inferred,
+                    "path": [graph.nodes[n]["code"] for n in path],
+                }

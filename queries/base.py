@@ -1,0 +1,158 @@
+"""What every audit rule is made of: its metadata, its findings and what it can look at."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import networkx as nx
+from bscalign.graph import schema as s
+from bscalign.graph.access import coded_nodes, plans
+from bscalign.graph.build import city_plan_of
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error, 1 for warning, 2 for info (lower is more severe)."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not hang together, about one subject of one plan.
+
+    ``subject`` is the code the finding is about (for an upward link: the agency
+    objective's code; for a whole plan: the plan id). ``node`` is the graph node concerned,
+    for views; it is not part of the JSON contract.
+    """
+
+    rule: str
+    name: str
+    severity: str
+    plan: str
+    subject: str
+    message: str
+    suggestion: str | None = None
+    source: str = ""
+    node: str | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """Deterministic order: plan, rule code, subject, message."""
+        return (self.plan, self.rule, self.subject, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding in the JSON contract of ``bscalign audit``."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "plan": self.plan,
+            "subject": self.subject,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An audit rule: a stable code, a kebab-case name, a severity and a check.
+
+    The documentation is the docstring of the rule's module: a first-line summary, then
+    what it checks, why it matters to a planner, an example and how to fix.
+    """
+
+    code: str
+    name: str
+    severity: str
+    check: Callable[[AuditContext], Iterator[Finding]]
+    module: ModuleType
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.module.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    @property
+    def cypher_path(self) -> Path:
+        """Where the rule's Cypher twin lives, if it has one (beside its module)."""
+        return Path(self.module.__file__ or "").with_suffix(".cypher")
+
+    @property
+    def cases_path(self) -> Path:
+        """The rule's data file of passing and failing cases."""
+        return Path(self.module.__file__ or "").parent / "cases" / f"{self.name}.yaml"
+
+    def finding(
+        self,
+        node: dict[str, Any],
+        message: str,
+        *,
+        suggestion: str | None = None,
+        node_id: str | None = None,
+        source: str | None = None,
+    ) -> Finding:
+        """A finding of this rule about a coded node (or a Plan node)."""
+        if node["kind"] == s.PLAN:
+            plan, subject = node["id"], node["id"]
+        else:
+            plan, subject = node["plan"], node["code"]
+        return Finding(
+            rule=self.code,
+            name=self.name,
+            severity=self.severity,
+            plan=plan,
+            subject=subject,
+            message=message,
+            suggestion=suggestion,
+            source=node.get("source", "") if source is None else source,
+            node=node_id,
+        )
+
+
+@dataclass
+class AuditContext:
+    """The graph under audit and the questions most rules ask of it."""
+
+    graph: nx.MultiDiGraph
+    causal_order: str = s.DEFAULT_CAUSAL_ORDER
+
+    def nodes(self, kind: str, plan: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Nodes of one kind (optionally of one plan), in a stable order."""
+        yield from sorted(coded_nodes(self.graph, kind, plan), key=lambda item: item[0])
+
+    @cached_property
+    def plans(self) -> list[dict[str, Any]]:
+        return list(plans(self.graph))
+
+    @cached_property
+    def agency_plans(self) -> list[dict[str, Any]]:
+        return [p for p in self.plans if p["level"] == s.AGENCY]
+
+    def city_plan(self, agency_plan: str) -> str | None:
+        """The loaded city plan an agency plan answers to (same city, same year), or None."""
+        return city_plan_of(self.graph, agency_plan)
+
+    def is_agency(self, plan: str) -> bool:
+        return self.graph.nodes[s.plan_node_id(plan)]["level"] == s.AGENCY
+
+    def out_neighbors(self, node: str, kind: str) -> list[str]:
+        """Targets of ``node``'s edges of one kind, sorted."""
+        return sorted(v for _, v, k in self.graph.out_edges(node, keys=True) if k == kind)
+
+    def in_neighbors(self, node: str, kind: str) -> list[str]:
+        """Sources of edges of one kind into ``node``, sorted."""
+        return sorted(u for u, _, k in self.graph.in_edges(node, keys=True) if k == kind)
+
+    def code_of(self, node: str) -> str:
+        return self.graph.nodes[node]["code"]

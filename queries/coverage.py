@@ -1,0 +1,58 @@
+"""Which agency objectives support which city objective: the coverage matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+from bscalign.graph import schema as s
+from bscalign.graph.access import coded_nodes, plans
+from bscalign.queries.base import AuditContext
+from bscalign.queries.upward import routes
+
+
+def coverage(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+    """Yield one row per city objective: who supports it, per agency plan of that year.
+
+    Each row: ``city_plan``, ``objective``, ``name``, ``theme``, ``perspective`` and
+    ``supported_by`` (agency plan id -> agency objective codes, by any route: own link,
+    theme link or KPI city-KPI reference). City plans without loaded agencies still list
+    their objectives, all unsupported.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder, resolve_links
+    >>> b = PlanGraphBuilder()
+    >>> city = b.add_plan("臺北市政府", "111", "city")
+    >>> _ = b.add_objective(city, "GC2", "營造安全環境", source="x:1", place="map")
+    >>> fire = b.add_plan("臺北市政府消防局", "111", "agency", city="臺北市政府")
+    >>> b.add_upward_link(fire, "AC1", "GC2", "營造安全環境", source="x:2")
+    >>> [row["supported_by"] for row in coverage(resolve_links(b.graph))]
+    [{'臺北市政府消防局@111': ['AC1']}]
+    """
+    context = AuditContext(graph)
+    supporters: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for plan in context.agency_plans:
+        city = context.city_plan(plan["id"])
+        if city is None:
+            continue
+        for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
+            found = routes(context, nid, city)
+            for target in dict.fromkeys(
+                found.own + found.theme + [t for *_, t in found.kpi_references]
+            ):
+                by_plan = supporters.setdefault((city, target), {})
+                by_plan.setdefault(plan["id"], []).append(objective["code"])
+    for plan in plans(graph):
+        if plan["level"] != s.CITY:
+            continue
+        for _, objective in sorted(coded_nodes(graph, s.OBJECTIVE, plan["id"])):
+            yield {
+                "city_plan": plan["id"],
+                "objective": objective["code"],
+                "name": objective["name"],
+                "theme": objective.get("theme"),
+                "perspective": objective.get("perspective"),
+                "supported_by": supporters.get((plan["id"], objective["code"]), {}),
+            }

@@ -1,0 +1,53 @@
+"""An agency objective with no upward link of its own.
+
+What it checks
+    Every objective of an agency plan should name the city objective it supports (承接),
+    in the scorecard's first column or as ``aligns_to`` in YAML. When the objective reaches
+    the city only through its theme or a KPI's city-KPI reference, the message says so.
+
+Why it matters
+    The link column is how the city reads an agency's scorecard. An objective without one
+    leaves the city to guess what it serves, and year-to-year changes cannot be traced.
+
+Example
+    The Department of Compulsory Military Service (111) scorecard has no 府級策略目標
+    column at all: none of its 16 objectives names a city objective. Its ``CC1`` reaches
+    the city only through KPI ``CC1.1``'s reference ``府級KPI : GP6.2``.
+
+How to fix
+    Add the city objective each objective supports (``bscalign suggest`` proposes one).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.upward import routes
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per agency objective whose ``links`` list is empty."""
+    for plan in ctx.agency_plans:
+        city = ctx.city_plan(plan["id"])
+        for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
+            if objective["links"]:
+                continue
+            message = f"objective {objective['code']} {objective['name']} has no upward link"
+            found = routes(ctx, nid, city) if city else None
+            suggestion = None
+            if found and found.theme:
+                suggestion = found.theme[0]
+                message += f"; it reaches {city} only through its theme ({', '.join(found.theme)})"
+            elif found and found.kpi_references:
+                kpi, ref, suggestion = found.kpi_references[0]
+                message += (
+                    f"; it reaches {city} only through KPI {kpi}'s city-KPI reference {ref} "
+                    f"(city objective {suggestion})"
+                )
+            yield RULE.finding(objective, message, suggestion=suggestion, node_id=nid)
+
+
+RULE = Rule("BSC202", "missing-upward-link", WARNING, check, sys.modules[__name__])

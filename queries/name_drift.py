@@ -1,0 +1,50 @@
+"""One code written with different names in different places of the same plan.
+
+What it checks
+    A theme, objective, KPI or action plan code should carry one name throughout a plan.
+    It compares the names written in the plan's different places (strategy map, KPI
+    overview, scorecard tables, YAML ``also_named``), ignoring spaces and line breaks.
+    Different things under one code in the same table are ``duplicate-code`` instead.
+
+Why it matters
+    When the overview and the scorecard word a KPI differently, readers cannot tell
+    whether they are the same indicator, and the published figures get attached to the
+    wrong wording.
+
+Example
+    The Fire Department (108) overview lists ``AL1.1 電子化安管系統檢查紀錄普及率``; its
+    scorecard says ``電子化安管系統檢查紀錄表普及率``.
+
+How to fix
+    Pick one wording and use it everywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.loaders.textnorm import clean_name
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per coded node with more than one distinct name."""
+    for kind in s.CODED_KINDS:
+        for nid, node in ctx.nodes(kind):
+            variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
+            if len(variants) < 2:
+                continue
+            where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
+            listed = "; ".join(
+                f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
+            )
+            yield RULE.finding(
+                node,
+                f"{kind} {node['code']} is written {len(variants)} ways: {listed}",
+                node_id=nid,
+            )
+
+
+RULE = Rule("BSC403", "name-drift", WARNING, check, sys.modules[__name__])

@@ -1,0 +1,53 @@
+"""An objective that no KPI measures.
+
+What it checks
+    Every objective should be MEASURED by at least one KPI. A plan with no KPIs loaded at
+    all (a city strategy map published without its scorecard, as in both seed documents)
+    is reported once for the whole plan, not objective by objective.
+
+Why it matters
+    An objective nobody measures cannot be reviewed: at year end there is no figure to
+    say whether it was reached.
+
+Example
+    The strategy map lists ``BL3 改善廳舍環境`` but no KPI ``BL3.n`` exists.
+
+How to fix
+    Add a KPI under the objective, or drop the objective from the map if it is not
+    really pursued this year.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.graph.access import plan_counts
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per unmeasured objective, or one per plan that has no KPIs at all."""
+    for plan in ctx.plans:
+        counts = plan_counts(ctx.graph, plan["id"])
+        if not counts["objectives"]:
+            continue
+        if not counts["kpis"]:
+            yield RULE.finding(
+                plan,
+                f"no KPIs loaded for this plan: its {counts['objectives']} objectives are "
+                "unmeasured (load its balanced scorecard to check them one by one)",
+                node_id=s.plan_node_id(plan["id"]),
+            )
+            continue
+        for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
+            if not ctx.in_neighbors(nid, s.MEASURES):
+                yield RULE.finding(
+                    objective,
+                    f"objective {objective['code']} {objective['name']} has no KPI",
+                    node_id=nid,
+                )
+
+
+RULE = Rule("BSC103", "objective-without-kpi", WARNING, check, sys.modules[__name__])

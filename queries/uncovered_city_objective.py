@@ -1,0 +1,68 @@
+"""A city objective that no loaded agency objective supports, in the agencies' themes.
+
+What it checks
+    For each city plan and each theme whose working group (分組成員) includes an agency
+    loaded in the same run, every city objective of that theme should be reached by some
+    agency objective of that year (own link, theme link or KPI city-KPI reference). When
+    the city map names no groups (the 108 map does not), the themes an agency's upward
+    links point into stand in for its groups, and the message says so. City-wide objectives
+    (``TC1``–``TC4``) are not checked.
+
+Why it matters
+    This is the city's view of the cascade: objectives of a theme that none of its
+    member agencies takes on will have nobody reporting on them.
+
+Example
+    The Department of Compulsory Military Service is a member of theme G (111), and links
+    to none of ``GC1``, ``GC2``, ``GP1``… (only ``GP6`` is reached, through KPI ``CC1.1``).
+
+How to fix
+    Information for the city's planners: ask the theme's agencies who takes the objective
+    on, or confirm that it is carried by agencies not loaded in this run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.queries.base import INFO, AuditContext, Finding, Rule
+from bscalign.queries.matching import member_themes
+from bscalign.queries.upward import routes
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per uncovered city objective in themes that loaded agencies belong to."""
+    covered: dict[str, set[str]] = defaultdict(set)
+    themes: dict[str, dict[str, str]] = defaultdict(dict)  # city -> theme -> how chosen
+    for plan in ctx.agency_plans:
+        city = ctx.city_plan(plan["id"])
+        if city is None:
+            continue
+        reached = set()
+        for nid, _ in ctx.nodes(s.OBJECTIVE, plan["id"]):
+            found = routes(ctx, nid, city)
+            reached.update(found.own + found.theme + [t for *_, t in found.kpi_references])
+        covered[city] |= reached
+        groups = member_themes(ctx.graph, plan["organization"], city)
+        how = "its working group"
+        if not groups:
+            how = "its upward links (the city map names no groups)"
+            groups = sorted({code[0] for code in reached})
+        for theme in groups:
+            themes[city].setdefault(theme, f"{plan['organization']} ({how})")
+    for city, chosen in sorted(themes.items()):
+        for nid, objective in ctx.nodes(s.OBJECTIVE, city):
+            theme = objective.get("theme")
+            if theme in chosen and objective["code"] not in covered[city]:
+                yield RULE.finding(
+                    objective,
+                    f"no loaded agency objective supports {objective['code']} "
+                    f"{objective['name']} (theme {theme}, chosen for {chosen[theme]})",
+                    node_id=nid,
+                )
+
+
+RULE = Rule("BSC206", "uncovered-city-objective", INFO, check, sys.modules[__name__])

@@ -1,0 +1,70 @@
+"""A KPI or objective of an agency plan from which no path leads up to the city map.
+
+What it checks
+    For every agency objective: does it reach any objective of the city plan of the same
+    year, by its own upward link, a link on its theme, or a KPI that references a city KPI?
+    For every agency KPI: does it reference a city KPI, or measure an objective that
+    reaches the city? Links whose code does not exist in the city plan do not count.
+    When no city plan of that year is loaded, this rule says so once per agency plan and
+    checks nothing else (load the city map to audit the links).
+
+Why it matters
+    Alignment is the point of a cascaded scorecard: work that leads to no city objective
+    cannot be defended in the city's review, and the city cannot count it.
+
+Example
+    ``DP1 精進應變預警機制`` of the Fire Department (108) is linked to ``G7``, which is not a
+    code of the 108 city map, so neither DP1 nor its KPI ``DP1.1`` reaches the city.
+
+How to fix
+    Give the objective a valid upward link (see ``dangling-upward-link`` for a suggested
+    code) or link its theme to a city objective.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.upward import referenced_city_objectives, routes
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per agency objective or KPI with no route to its city plan."""
+    for plan in ctx.agency_plans:
+        city = ctx.city_plan(plan["id"])
+        if city is None:
+            yield RULE.finding(
+                plan,
+                f"no city plan {plan['city']}@{plan['year']} loaded: upward links of this plan "
+                "were not checked (load the city strategy map of that year with it)",
+                node_id=s.plan_node_id(plan["id"]),
+            )
+            continue
+        reaching = set()
+        for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
+            if routes(ctx, nid, city).reaches_city:
+                reaching.add(nid)
+                continue
+            written = ", ".join(link["code"] for link in objective["links"])
+            why = f"its upward link {written} is not in {city}" if written else "it has no link"
+            yield RULE.finding(
+                objective,
+                f"objective {objective['code']} {objective['name']} reaches no objective of "
+                f"{city}: {why}",
+                node_id=nid,
+            )
+        for nid, kpi in ctx.nodes(s.KPI, plan["id"]):
+            measured = ctx.out_neighbors(nid, s.MEASURES)
+            if referenced_city_objectives(ctx, nid, city) or reaching.intersection(measured):
+                continue
+            yield RULE.finding(
+                kpi,
+                f"KPI {kpi['code']} {kpi['name']} reaches no objective of {city}",
+                node_id=nid,
+            )
+
+
+RULE = Rule("BSC203", "unlinked-to-city", ERROR, check, sys.modules[__name__])

@@ -1,0 +1,62 @@
+"""An upward link whose code exists but whose written name differs from the city's.
+
+What it checks
+    For each upward link whose code is an objective of the city plan of that year, the
+    name written beside the code must be the city objective's name (spaces and line breaks
+    ignored). The ``suggestion`` is the city objective that best matches the written name
+    when that is a different objective, so a wrong code can be told from a reworded name.
+
+Why it matters
+    Code and name disagree: either the agency copied an old or wrong name, or it meant
+    another objective and the code is wrong. Either way the slide says two things.
+
+Example
+    The Fire Department (108) links ``CP1`` to ``GP4 優化緊急救護``; the 108 city map's
+    ``GP4`` is ``優化醫療救護``.
+
+How to fix
+    Write the city objective's name as the city map has it, or correct the code if the
+    name was the intent.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from bscalign.graph import schema as s
+from bscalign.loaders.textnorm import clean_name
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.matching import rank_city_objectives
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    """Yield a finding per resolved link whose written name is not the city objective's."""
+    for plan in ctx.agency_plans:
+        city = ctx.city_plan(plan["id"])
+        if city is None:
+            continue
+        for kind in (s.OBJECTIVE, s.THEME):
+            for nid, node in ctx.nodes(kind, plan["id"]):
+                for link in node.get("links", ()):
+                    target = s.node_id(s.OBJECTIVE, city, link["code"])
+                    if target not in ctx.graph or not link["name"]:
+                        continue
+                    expected = ctx.graph.nodes[target]["name"]
+                    if clean_name(link["name"]) == clean_name(expected):
+                        continue
+                    best = rank_city_objectives(
+                        ctx.graph, city, link["name"], code_hint=link["code"][:1], limit=1
+                    )
+                    other = best[0].code if best and best[0].code != link["code"] else None
+                    yield RULE.finding(
+                        node,
+                        f"upward link of {node['code']} names {link['code']} "
+                        f"'{link['name']}', but {city} calls {link['code']} '{expected}'",
+                        suggestion=other,
+                        node_id=nid,
+                        source=link["source"],
+                    )
+
+
+RULE = Rule("BSC204", "upward-name-mismatch", WARNING, check, sys.modules[__name__])
