@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 
 

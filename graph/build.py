@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML) beats a

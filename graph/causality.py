@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text

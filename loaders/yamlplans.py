@@ -35,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 import yaml
+
 from bscalign.graph import schema as s
 from bscalign.graph.access import coded_nodes, plans
 from bscalign.graph.build import PlanGraphBuilder

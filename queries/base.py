@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 from bscalign.graph.access import coded_nodes, plans
 from bscalign.graph.build import city_plan_of

@@ -31,6 +31,7 @@ import sys
 from collections.abc import Iterator
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 from bscalign.graph.causality import objectives_by_theme
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 from bscalign.graph.causality import infer_causes
 from bscalign.queries.base import SEVERITIES, AuditContext, Finding, Rule, severity_rank

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+
 from bscalign.graph import schema as s
 from bscalign.graph.access import coded_nodes
 from bscalign.queries.similarity import similarity
