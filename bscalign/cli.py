@@ -19,7 +19,7 @@ from bscalign.loaders import FORMATS as INPUT_FORMATS
 from bscalign.loaders import InputError, LoadResult, read_plans
 from bscalign.loaders.yamlplans import dump_yaml_plans
 from bscalign.output import render, to_json
-from bscalign.queries.base import SEVERITIES, severity_rank
+from bscalign.queries.base import LANGUAGES, SEVERITIES, severity_rank
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import audit
 from bscalign.queries.registry import RULES, get_rule, select_rules
@@ -176,6 +176,13 @@ def _checked_order(value: str) -> str:
     show_default=True,
     help="Exit 1 when a finding at least this severe is reported.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the findings' messages.",
+)
 @causal_order_option
 def audit_command(
     result: LoadResult,
@@ -184,6 +191,7 @@ def audit_command(
     ignore: tuple[str, ...],
     min_severity: str,
     fail_on: str,
+    lang: str,
     causal_order: str,
 ) -> None:
     """Run the alignment audit and report every finding.
@@ -200,14 +208,14 @@ def audit_command(
         click.echo(
             to_json(
                 {
-                    "findings": [f.as_dict() for f in report.findings],
-                    "suppressed": [x.as_dict() for x in report.suppressed],
+                    "findings": [f.as_dict(lang) for f in report.findings],
+                    "suppressed": [x.as_dict(lang) for x in report.suppressed],
                     "summary": report.summary(),
                 }
             )
         )
     else:
-        rows = [f.as_dict() for f in report.findings]
+        rows = [f.as_dict(lang) for f in report.findings]
         columns = ["severity", "rule", "name", "plan", "subject", "message", "suggestion", "source"]
         click.echo(render(rows, columns, fmt), nl=False)
         if fmt == "table":

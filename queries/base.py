@@ -25,6 +25,20 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+LANGUAGES = ("en", "zh-TW")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in English and Traditional Chinese (every finding exists in both)."""
+
+    en: str
+    zh: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing that does not hang together, about one subject of one plan.
@@ -43,20 +57,25 @@ class Finding:
     suggestion: str | None = None
     source: str = ""
     node: str | None = field(default=None, compare=False)
+    message_zh: str = field(default="", compare=False)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``zh-TW``)."""
+        return self.message_zh if lang == "zh-TW" and self.message_zh else self.message
 
     def sort_key(self) -> tuple[str, str, str, str]:
         """Deterministic order: plan, rule code, subject, message."""
         return (self.plan, self.rule, self.subject, self.message)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The finding in the JSON contract of ``bscalign audit``."""
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The finding in the JSON contract of ``bscalign audit`` (message in ``lang``)."""
         return {
             "rule": self.rule,
             "name": self.name,
             "severity": self.severity,
             "plan": self.plan,
             "subject": self.subject,
-            "message": self.message,
+            "message": self.text(lang),
             "suggestion": self.suggestion,
             "source": self.source,
         }
@@ -97,7 +116,7 @@ class Rule:
     def finding(
         self,
         node: dict[str, Any],
-        message: str,
+        message: Text,
         *,
         suggestion: str | None = None,
         node_id: str | None = None,
@@ -114,7 +133,8 @@ class Rule:
             severity=self.severity,
             plan=plan,
             subject=subject,
-            message=message,
+            message=message.en,
+            message_zh=message.zh,
             suggestion=suggestion,
             source=node.get("source", "") if source is None else source,
             node=node_id,

@@ -34,7 +34,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.causality import objectives_by_theme
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 FOUNDATIONS = ("L", "F")
 
@@ -53,12 +53,15 @@ def _theme(
     theme_node = ctx.graph.nodes[theme_id]
     missing = [p for p in s.PERSPECTIVES if not perspectives.get(p)]
     if missing:
-        names = ", ".join(s.PERSPECTIVE_NAMES[p] for p in missing)
-        yield RULE.finding(
-            theme_node,
-            f"theme {theme} {theme_node['name']} has no {names} objective",
-            node_id=theme_id,
+        text = Text(
+            f"theme {theme} {theme_node['name']} has no "
+            + ", ".join(s.PERSPECTIVE_NAMES[p] for p in missing)
+            + " objective",
+            f"策略主題 {theme} {theme_node['name']} 缺少"
+            + "、".join(s.PERSPECTIVE_NAMES_ZH[p] for p in missing)
+            + "構面的策略目標",
         )
+        yield RULE.finding(theme_node, text, node_id=theme_id)
     members = sorted(n for nodes in perspectives.values() for n in nodes)
     causal = nx.DiGraph()
     causal.add_nodes_from(members)
@@ -67,29 +70,33 @@ def _theme(
     )
     for cycle in sorted(sorted(c) for c in nx.simple_cycles(causal)):
         codes = " → ".join(ctx.code_of(n) for n in cycle)
-        yield RULE.finding(
-            ctx.graph.nodes[cycle[0]],
+        text = Text(
             f"cause-effect cycle in theme {theme}: {codes}",
-            node_id=cycle[0],
+            f"策略主題 {theme} 的因果關係形成循環：{codes}",
         )
+        yield RULE.finding(ctx.graph.nodes[cycle[0]], text, node_id=cycle[0])
     customers = set(perspectives.get("C", []))
     foundations = {n for p in FOUNDATIONS for n in perspectives.get(p, [])}
     if not customers or not foundations:
         return  # the missing perspective is the finding; every objective would repeat it
-    from_foundation = set(foundations).union(*(nx.descendants(causal, n) for n in foundations))
-    to_customer = set(customers).union(*(nx.ancestors(causal, n) for n in customers))
+    from_foundation = foundations.union(*(nx.descendants(causal, n) for n in foundations))
+    to_customer = customers.union(*(nx.ancestors(causal, n) for n in customers))
     for nid in members:
         if nid in from_foundation and nid in to_customer:
             continue
         node = ctx.graph.nodes[nid]
-        gap = [] if nid in from_foundation else ["no foundation objective leads to it"]
-        gap += [] if nid in to_customer else ["it leads to no customer objective"]
-        yield RULE.finding(
-            node,
+        gaps = []
+        if nid not in from_foundation:
+            gaps.append(("no foundation objective leads to it", "沒有基礎構面目標導向它"))
+        if nid not in to_customer:
+            gaps.append(("it leads to no customer objective", "它未導向任何顧客構面目標"))
+        text = Text(
             f"objective {node['code']} {node['name']} is on no cause-effect chain of theme "
-            f"{theme}: {' and '.join(gap)}",
-            node_id=nid,
+            f"{theme}: " + " and ".join(en for en, _ in gaps),
+            f"策略目標 {node['code']} {node['name']} 不在策略主題 {theme} 的任何因果鏈上："
+            + "，且".join(zh for _, zh in gaps),
         )
+        yield RULE.finding(node, text, node_id=nid)
 
 
 RULE = Rule("BSC301", "broken-cause-effect-chain", WARNING, check, sys.modules[__name__])

@@ -39,10 +39,7 @@ def coverage(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
         if city is None:
             continue
         for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
-            found = routes(context, nid, city)
-            for target in dict.fromkeys(
-                found.own + found.theme + [t for *_, t in found.kpi_references]
-            ):
+            for target in routes(context, nid, city).targets:
                 by_plan = supporters.setdefault((city, target), {})
                 by_plan.setdefault(plan["id"], []).append(objective["code"])
     for plan in plans(graph):

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import member_themes, rank_city_objectives
 
 
@@ -41,32 +42,44 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         for kind in (s.OBJECTIVE, s.THEME):
             for nid, node in ctx.nodes(kind, plan["id"]):
                 for link in node.get("links", ()):
-                    if s.node_id(s.OBJECTIVE, city, link["code"]) in ctx.graph:
-                        continue
-                    shape = (
-                        ""
-                        if s.OBJECTIVE_CODE.match(link["code"])
-                        else (
-                            " (not even the shape of an objective code: theme, perspective, number)"
-                        )
-                    )
-                    best = rank_city_objectives(
-                        ctx.graph,
-                        city,
-                        link["name"],
-                        code_hint=link["code"],
-                        perspective=node.get("perspective"),
-                        preferred_themes=preferred,
-                    )
-                    meant = f"; most likely {best[0].code} {best[0].name}" if best else ""
-                    yield RULE.finding(
-                        node,
-                        f"upward link {link['raw']} of {node['code']}: {link['code']} is not an "
-                        f"objective of {city}{shape}{meant}",
-                        suggestion=best[0].code if best else None,
-                        node_id=nid,
-                        source=link["source"],
-                    )
+                    if s.node_id(s.OBJECTIVE, city, link["code"]) not in ctx.graph:
+                        yield _dangling(ctx, city, preferred, nid, node, link)
+
+
+def _dangling(
+    ctx: AuditContext,
+    city: str,
+    preferred: list[str],
+    nid: str,
+    node: dict[str, Any],
+    link: dict[str, str],
+) -> Finding:
+    best = rank_city_objectives(
+        ctx.graph,
+        city,
+        link["name"],
+        code_hint=link["code"],
+        perspective=node.get("perspective"),
+        preferred_themes=preferred,
+    )
+    meant = f"{best[0].code} {best[0].name}" if best else ""
+    well_formed = bool(s.OBJECTIVE_CODE.match(link["code"]))
+    text = Text(
+        f"upward link {link['raw']} of {node['code']}: {link['code']} is not an objective of "
+        f"{city}"
+        + ("" if well_formed else " (nor shaped like one: theme, perspective, number)")
+        + (f"; most likely {meant}" if meant else ""),
+        f"{node['code']} 的承接代碼 {link['raw']}：{link['code']} 不是 {city} 的策略目標"
+        + ("" if well_formed else "（亦不符策略目標編碼：主題＋構面＋序號）")
+        + (f"；應為 {meant}" if meant else ""),
+    )
+    return RULE.finding(
+        node,
+        text,
+        suggestion=best[0].code if best else None,
+        node_id=nid,
+        source=link["source"],
+    )
 
 
 RULE = Rule("BSC201", "dangling-upward-link", ERROR, check, sys.modules[__name__])

@@ -22,18 +22,17 @@ How to fix
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import COUNT_KEYS, plan_counts
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.graph.access import plan_counts
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 LABELS = {
-    "themes": "themes",
-    "objectives": "objectives",
-    "kpis": "KPIs",
-    "action_plans": "action plans",
+    "themes": ("themes", "策略主題"),
+    "objectives": ("objectives", "策略目標"),
+    "kpis": ("KPIs", "KPI"),
+    "action_plans": ("action plans", "行動方案"),
 }
 
 
@@ -41,36 +40,34 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per stated total (plan or theme) that differs from the loaded count."""
     for plan in ctx.plans:
         counts = plan_counts(ctx.graph, plan["id"])
-        yield from _compare(plan, plan["declared"], counts, s.plan_node_id(plan["id"]), "plan")
+        yield from _compare(plan, plan["declared"], counts, s.plan_node_id(plan["id"]))
         for tid, theme in ctx.nodes(s.THEME, plan["id"]):
             if theme.get("declared"):
-                yield from _compare(theme, theme["declared"], _theme_counts(ctx, tid), tid, "theme")
+                yield from _compare(theme, theme["declared"], _theme_counts(ctx, tid), tid)
 
 
-def _theme_counts(ctx: AuditContext, theme: str) -> Counter[str]:
+def _theme_counts(ctx: AuditContext, theme: str) -> dict[str, int]:
     objectives = ctx.in_neighbors(theme, s.IN_THEME)
     kpis = {k for o in objectives for k in ctx.in_neighbors(o, s.MEASURES)}
     plans = {a for k in kpis for a in ctx.in_neighbors(k, s.SUPPORTS)}
-    return Counter(
-        {
-            COUNT_KEYS[s.OBJECTIVE]: len(objectives),
-            COUNT_KEYS[s.KPI]: len(kpis),
-            COUNT_KEYS[s.ACTION_PLAN]: len(plans),
-        }
+    return {"objectives": len(objectives), "kpis": len(kpis), "action_plans": len(plans)}
+
+
+def _compare(node: dict, declared: dict, counts: dict, node_id: str) -> Iterator[Finding]:
+    what = (
+        ("plan", "計畫")
+        if node["kind"] == s.PLAN
+        else (f"theme {node['code']}", f"策略主題 {node['code']}")
     )
-
-
-def _compare(
-    node: dict, declared: dict, counts: dict, node_id: str, what: str
-) -> Iterator[Finding]:
     for key, total in sorted(declared.items()):
         loaded = counts.get(key, 0)
         if loaded != total:
-            yield RULE.finding(
-                node,
-                f"the {what} states {total} {LABELS[key]} but {loaded} were loaded",
-                node_id=node_id,
+            label, label_zh = LABELS[key]
+            text = Text(
+                f"the {what[0]} states {total} {label} but {loaded} were loaded",
+                f"{what[1]}載明 {total} 項{label_zh}，實際載入 {loaded} 項",
             )
+            yield RULE.finding(node, text, node_id=node_id)
 
 
 RULE = Rule("BSC501", "declared-total-mismatch", ERROR, check, sys.modules[__name__])

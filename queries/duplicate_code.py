@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -41,16 +41,15 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 if len(seen) < 2:
                     continue
                 listed = "; ".join(
-                    f"'{name}'" + (f" under {parent}" if parent else "") + f" ({source})"
+                    f"'{name}'" + (f" ({parent})" if parent else "") + f" {source}"
                     for (name, parent), source in seen.items()
                 )
-                yield RULE.finding(
-                    node,
+                text = Text(
                     f"{kind} code {node['code']} stands for {len(seen)} things in the "
                     f"{place}: {listed}",
-                    node_id=nid,
-                    source=list(seen.values())[1],
+                    f"{kind} 代碼 {node['code']} 在{place}中代表 {len(seen)} 個不同項目：{listed}",
                 )
+                yield RULE.finding(node, text, node_id=nid, source=list(seen.values())[1])
 
 
 RULE = Rule("BSC402", "duplicate-code", ERROR, check, sys.modules[__name__])

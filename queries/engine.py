@@ -22,8 +22,8 @@ class Suppressed:
     finding: Finding
     reason: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.finding.as_dict(), "reason": self.reason}
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {**self.finding.as_dict(lang), "reason": self.reason}
 
 
 @dataclass

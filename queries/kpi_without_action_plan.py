@@ -22,16 +22,18 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding for each KPI with no SUPPORTS edge into it."""
     for nid, kpi in ctx.nodes(s.KPI):
         if not ctx.in_neighbors(nid, s.SUPPORTS):
-            yield RULE.finding(
-                kpi, f"no action plan supports KPI {kpi['code']} {kpi['name']}", node_id=nid
+            text = Text(
+                f"no action plan supports KPI {kpi['code']} {kpi['name']}",
+                f"KPI {kpi['code']} {kpi['name']} 沒有任何行動方案支撐",
             )
+            yield RULE.finding(kpi, text, node_id=nid)
 
 
 RULE = Rule("BSC102", "kpi-without-action-plan", WARNING, check, sys.modules[__name__])

@@ -26,14 +26,19 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 PARENT_EDGE = {s.KPI: s.MEASURES, s.ACTION_PLAN: s.SUPPORTS, s.OBJECTIVE: s.IN_THEME}
 SHAPES = {
-    s.THEME: "one letter (A)",
-    s.OBJECTIVE: "theme + perspective + number (AC1)",
-    s.KPI: "objective code + .n (AC1.1)",
-    s.ACTION_PLAN: "KPI code + .n (AC1.1.1)",
+    s.THEME: ("one letter (A)", "一個字母，如 A"),
+    s.OBJECTIVE: ("theme + perspective + number (AC1)", "主題＋構面＋序號，如 AC1"),
+    s.KPI: ("objective code + .n (AC1.1)", "策略目標代碼＋.序號，如 AC1.1"),
+    s.ACTION_PLAN: ("KPI code + .n (AC1.1.1)", "KPI 代碼＋.序號，如 AC1.1.1"),
+}
+PARENT_NAMES = {
+    s.KPI: ("objective", "策略目標"),
+    s.ACTION_PLAN: ("KPI", "KPI"),
+    s.OBJECTIVE: ("theme", "策略主題"),
 }
 
 
@@ -43,24 +48,23 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         for nid, node in ctx.nodes(kind):
             code = node["code"]
             parents = [ctx.code_of(p) for p in ctx.out_neighbors(nid, PARENT_EDGE.get(kind, ""))]
-            fits = [p for p in parents if _prefix(kind, code) == p]
-            suggestion = _renumbered(ctx, kind, node, parents[0]) if parents and not fits else None
-            problems = []
-            if not s.is_well_formed(kind, code):
-                problems.append(f"is not shaped {SHAPES[kind]}")
-            if parents and not fits:
-                problems.append(f"is listed under {kind_of_parent(kind)} {', '.join(parents)}")
-            if problems:
-                yield RULE.finding(
-                    node,
-                    f"{kind} code {code} {' and '.join(problems)}",
-                    suggestion=suggestion,
-                    node_id=nid,
-                )
-
-
-def kind_of_parent(kind: str) -> str:
-    return {s.KPI: "objective", s.ACTION_PLAN: "KPI", s.OBJECTIVE: "theme"}[kind]
+            misplaced = bool(parents) and all(_prefix(kind, code) != p for p in parents)
+            shaped = s.is_well_formed(kind, code)
+            if shaped and not misplaced:
+                continue
+            en, zh = [], []
+            if not shaped:
+                en.append(f"is not shaped {SHAPES[kind][0]}")
+                zh.append(f"不符編碼格式（{SHAPES[kind][1]}）")
+            if misplaced:
+                listed = ", ".join(parents)
+                en.append(f"is listed under {PARENT_NAMES[kind][0]} {listed}")
+                zh.append(f"卻列於{PARENT_NAMES[kind][1]} {listed} 之下")
+            text = Text(
+                f"{kind} code {code} " + " and ".join(en), f"{kind} 代碼 {code} " + "，".join(zh)
+            )
+            suggestion = _renumbered(ctx, kind, node, parents[0]) if misplaced else None
+            yield RULE.finding(node, text, suggestion=suggestion, node_id=nid)
 
 
 def _prefix(kind: str, code: str) -> str | None:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 from bscalign.queries.upward import routes
 
 
@@ -35,19 +35,25 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
             if objective["links"]:
                 continue
-            message = f"objective {objective['code']} {objective['name']} has no upward link"
+            en = f"objective {objective['code']} {objective['name']} has no upward link"
+            zh = f"策略目標 {objective['code']} {objective['name']} 未填承接之府級策略目標"
             found = routes(ctx, nid, city) if city else None
             suggestion = None
             if found and found.theme:
                 suggestion = found.theme[0]
-                message += f"; it reaches {city} only through its theme ({', '.join(found.theme)})"
+                via = ", ".join(found.theme)
+                en += f"; it reaches {city} only through its theme ({via})"
+                zh += f"；僅經由其策略主題連結至 {city}（{via}）"
             elif found and found.kpi_references:
                 kpi, ref, suggestion = found.kpi_references[0]
-                message += (
+                en += (
                     f"; it reaches {city} only through KPI {kpi}'s city-KPI reference {ref} "
                     f"(city objective {suggestion})"
                 )
-            yield RULE.finding(objective, message, suggestion=suggestion, node_id=nid)
+                zh += (
+                    f"；僅經由 KPI {kpi} 的府級KPI {ref} 連結至 {city}（府級策略目標 {suggestion}）"
+                )
+            yield RULE.finding(objective, Text(en, zh), suggestion=suggestion, node_id=nid)
 
 
 RULE = Rule("BSC202", "missing-upward-link", WARNING, check, sys.modules[__name__])

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -40,11 +40,11 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             listed = "; ".join(
                 f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
             )
-            yield RULE.finding(
-                node,
+            text = Text(
                 f"{kind} {node['code']} is written {len(variants)} ways: {listed}",
-                node_id=nid,
+                f"{kind} {node['code']} 有 {len(variants)} 種寫法：{listed}",
             )
+            yield RULE.finding(node, text, node_id=nid)
 
 
 RULE = Rule("BSC403", "name-drift", WARNING, check, sys.modules[__name__])

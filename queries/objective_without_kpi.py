@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import plan_counts
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -34,20 +34,21 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         if not counts["objectives"]:
             continue
         if not counts["kpis"]:
-            yield RULE.finding(
-                plan,
+            text = Text(
                 f"no KPIs loaded for this plan: its {counts['objectives']} objectives are "
                 "unmeasured (load its balanced scorecard to check them one by one)",
-                node_id=s.plan_node_id(plan["id"]),
+                f"此計畫未載入任何 KPI：{counts['objectives']} 項策略目標皆無衡量指標"
+                "（載入其平衡計分卡以逐項檢查）",
             )
+            yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
             continue
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
             if not ctx.in_neighbors(nid, s.MEASURES):
-                yield RULE.finding(
-                    objective,
+                text = Text(
                     f"objective {objective['code']} {objective['name']} has no KPI",
-                    node_id=nid,
+                    f"策略目標 {objective['code']} {objective['name']} 沒有 KPI",
                 )
+                yield RULE.finding(objective, text, node_id=nid)
 
 
 RULE = Rule("BSC103", "objective-without-kpi", WARNING, check, sys.modules[__name__])

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -31,10 +31,13 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for nid, kpi in ctx.nodes(s.KPI):
         if not ctx.out_neighbors(nid, s.MEASURES):
             parent = s.parent_code(s.KPI, kpi["code"])
-            hint = f"; its code suggests objective {parent}" if parent else ""
-            yield RULE.finding(
-                kpi, f"KPI {kpi['code']} {kpi['name']} measures no objective{hint}", node_id=nid
+            text = Text(
+                f"KPI {kpi['code']} {kpi['name']} measures no objective"
+                + (f"; its code suggests objective {parent}" if parent else ""),
+                f"KPI {kpi['code']} {kpi['name']} 未衡量任何策略目標"
+                + (f"；依編碼應屬策略目標 {parent}" if parent else ""),
             )
+            yield RULE.finding(kpi, text, suggestion=parent, node_id=nid)
 
 
 RULE = Rule("BSC101", "orphan-kpi", ERROR, check, sys.modules[__name__])

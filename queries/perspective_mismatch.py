@@ -30,7 +30,7 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import rank_city_objectives
 
 
@@ -53,10 +53,16 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     limit=1,
                 )
                 same = better[0].code if better and better[0].code[1:2] == mine else None
+                theirs = city["perspective"]
+                text = Text(
+                    f"{objective['code']} ({s.PERSPECTIVE_NAMES[mine]}) is linked to "
+                    f"{city['code']} {city['name']} ({s.PERSPECTIVE_NAMES[theirs]})",
+                    f"{objective['code']}（{s.PERSPECTIVE_NAMES_ZH[mine]}構面）承接 "
+                    f"{city['code']} {city['name']}（{s.PERSPECTIVE_NAMES_ZH[theirs]}構面）",
+                )
                 yield RULE.finding(
                     objective,
-                    f"{objective['code']} ({s.PERSPECTIVE_NAMES[mine]}) is linked to "
-                    f"{city['code']} {city['name']} ({s.PERSPECTIVE_NAMES[city['perspective']]})",
+                    text,
                     suggestion=same,
                     node_id=nid,
                 )
@@ -65,10 +71,16 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             theirs = ctx.graph.nodes[effect].get("perspective")
             if edge.get("inferred") or theirs not in rank or rank[theirs] >= rank[mine]:
                 continue
+            arrow = f"{objective['code']} → {ctx.code_of(effect)}"
+            text = Text(
+                f"cause-effect edge {arrow} runs from {s.PERSPECTIVE_NAMES[mine]} down to "
+                f"{s.PERSPECTIVE_NAMES[theirs]}",
+                f"因果關係 {arrow} 由{s.PERSPECTIVE_NAMES_ZH[mine]}構面逆向指向"
+                f"{s.PERSPECTIVE_NAMES_ZH[theirs]}構面",
+            )
             yield RULE.finding(
                 objective,
-                f"cause-effect edge {objective['code']} → {ctx.code_of(effect)} runs from "
-                f"{s.PERSPECTIVE_NAMES[mine]} down to {s.PERSPECTIVE_NAMES[theirs]}",
+                text,
                 node_id=nid,
                 source=edge.get("source") or objective["source"],
             )

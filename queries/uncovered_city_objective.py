@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import INFO, AuditContext, Finding, Rule
+from bscalign.queries.base import INFO, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import member_themes
 from bscalign.queries.upward import routes
 
@@ -36,33 +36,42 @@ from bscalign.queries.upward import routes
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per uncovered city objective in themes that loaded agencies belong to."""
     covered: dict[str, set[str]] = defaultdict(set)
-    themes: dict[str, dict[str, str]] = defaultdict(dict)  # city -> theme -> how chosen
+    themes: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # city -> theme -> why
     for plan in ctx.agency_plans:
         city = ctx.city_plan(plan["id"])
         if city is None:
             continue
-        reached = set()
-        for nid, _ in ctx.nodes(s.OBJECTIVE, plan["id"]):
-            found = routes(ctx, nid, city)
-            reached.update(found.own + found.theme + [t for *_, t in found.kpi_references])
+        reached = {
+            target
+            for nid, _ in ctx.nodes(s.OBJECTIVE, plan["id"])
+            for target in routes(ctx, nid, city).targets
+        }
         covered[city] |= reached
         groups = member_themes(ctx.graph, plan["organization"], city)
-        how = "its working group"
+        how = ("its working group", "所屬分組")
         if not groups:
-            how = "its upward links (the city map names no groups)"
+            how = (
+                "its upward links (the city map names no groups)",
+                "其承接關係（府級地圖未列分組）",
+            )
             groups = sorted({code[0] for code in reached})
         for theme in groups:
-            themes[city].setdefault(theme, f"{plan['organization']} ({how})")
+            chosen_for = (
+                f"{plan['organization']} ({how[0]})",
+                f"{plan['organization']}（{how[1]}）",
+            )
+            themes[city].setdefault(theme, chosen_for)
     for city, chosen in sorted(themes.items()):
         for nid, objective in ctx.nodes(s.OBJECTIVE, city):
             theme = objective.get("theme")
             if theme in chosen and objective["code"] not in covered[city]:
-                yield RULE.finding(
-                    objective,
+                text = Text(
                     f"no loaded agency objective supports {objective['code']} "
-                    f"{objective['name']} (theme {theme}, chosen for {chosen[theme]})",
-                    node_id=nid,
+                    f"{objective['name']} (theme {theme}, chosen for {chosen[theme][0]})",
+                    f"已載入的機關策略目標皆未承接 {objective['code']} {objective['name']}"
+                    f"（主題 {theme}，依 {chosen[theme][1]} 選定）",
                 )
+                yield RULE.finding(objective, text, node_id=nid)
 
 
 RULE = Rule("BSC206", "uncovered-city-objective", INFO, check, sys.modules[__name__])

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule
+from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 from bscalign.queries.upward import referenced_city_objectives, routes
 
 
@@ -36,12 +36,13 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for plan in ctx.agency_plans:
         city = ctx.city_plan(plan["id"])
         if city is None:
-            yield RULE.finding(
-                plan,
-                f"no city plan {plan['city']}@{plan['year']} loaded: upward links of this plan "
-                "were not checked (load the city strategy map of that year with it)",
-                node_id=s.plan_node_id(plan["id"]),
+            city_id = f"{plan['city']}@{plan['year']}"
+            text = Text(
+                f"no city plan {city_id} loaded: upward links of this plan were not checked "
+                "(load the city strategy map of that year with it)",
+                f"未載入府級計畫 {city_id}：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）",
             )
+            yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
             continue
         reaching = set()
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
@@ -49,22 +50,23 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 reaching.add(nid)
                 continue
             written = ", ".join(link["code"] for link in objective["links"])
-            why = f"its upward link {written} is not in {city}" if written else "it has no link"
-            yield RULE.finding(
-                objective,
+            text = Text(
                 f"objective {objective['code']} {objective['name']} reaches no objective of "
-                f"{city}: {why}",
-                node_id=nid,
+                f"{city}: "
+                + (f"its upward link {written} is not in {city}" if written else "it has no link"),
+                f"策略目標 {objective['code']} {objective['name']} 無法連結至 {city} 任何策略目標："
+                + (f"所填承接代碼 {written} 不在 {city}" if written else "未填承接"),
             )
+            yield RULE.finding(objective, text, node_id=nid)
         for nid, kpi in ctx.nodes(s.KPI, plan["id"]):
             measured = ctx.out_neighbors(nid, s.MEASURES)
             if referenced_city_objectives(ctx, nid, city) or reaching.intersection(measured):
                 continue
-            yield RULE.finding(
-                kpi,
+            text = Text(
                 f"KPI {kpi['code']} {kpi['name']} reaches no objective of {city}",
-                node_id=nid,
+                f"KPI {kpi['code']} {kpi['name']} 無法連結至 {city} 任何策略目標",
             )
+            yield RULE.finding(kpi, text, node_id=nid)
 
 
 RULE = Rule("BSC203", "unlinked-to-city", ERROR, check, sys.modules[__name__])

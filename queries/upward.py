@@ -23,6 +23,11 @@ class Routes:
     kpi_references: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
+    def targets(self) -> list[str]:
+        """Every city objective reached, by any route, without repeats."""
+        return list(dict.fromkeys(self.own + self.theme + [t for *_, t in self.kpi_references]))
+
+    @property
     def reaches_city(self) -> bool:
         return bool(self.own or self.theme or self.kpi_references)
 

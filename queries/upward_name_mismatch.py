@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule
+from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import rank_city_objectives
 
 
@@ -49,10 +49,15 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                         ctx.graph, city, link["name"], code_hint=link["code"][:1], limit=1
                     )
                     other = best[0].code if best and best[0].code != link["code"] else None
-                    yield RULE.finding(
-                        node,
+                    text = Text(
                         f"upward link of {node['code']} names {link['code']} "
                         f"'{link['name']}', but {city} calls {link['code']} '{expected}'",
+                        f"{node['code']} 承接 {link['code']}「{link['name']}」，"
+                        f"但 {city} 的 {link['code']} 為「{expected}」",
+                    )
+                    yield RULE.finding(
+                        node,
+                        text,
                         suggestion=other,
                         node_id=nid,
                         source=link["source"],
