@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
+from bscalign.graph.causality import infer_causes
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text
 from bscalign.loaders.textnorm import decode
@@ -74,7 +75,9 @@ def read_plans(paths: Iterable[str | Path], input_format: str | None = None) -> 
     Returns
     -------
     LoadResult
-        The graph (upward links joined to the city plans of the same year) and problems.
+        The graph (upward links joined to the city plans of the same year, cause-effect
+        edges inferred along the default perspective order for plans without explicit ones)
+        and every problem found.
 
     Raises
     ------
@@ -103,6 +106,7 @@ def read_plans(paths: Iterable[str | Path], input_format: str | None = None) -> 
         result.problems.extend(parse(text, name, builder))
         result.files.append(name)
     resolve_links(builder.graph)
+    infer_causes(builder.graph)
     result.problems.sort()
     return result
 

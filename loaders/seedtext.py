@@ -84,7 +84,7 @@ class _State:
 
 def looks_like_seed_text(text: str) -> bool:
     """Tell whether ``text`` looks like an extracted strategy-map / scorecard document."""
-    head = text[:20000]
+    head = normalize_line(text[:20000])
     return bool(CODE.search(head)) and any(
         marker in head for marker in ("策略地圖", "平衡計分卡", "策略目標")
     )

@@ -224,18 +224,20 @@ class _Reader:
             for effect in self._codes(item, "causes"):
                 b.add_cause(plan, code, effect, source=source)
         elif kind == s.KPI:
-            objective = item.get("objective")
+            objectives = self._codes(item, "objective")
             nid = b.add_kpi(
                 plan,
                 code,
                 name,
                 source=source,
                 place="yaml",
-                objective=str(objective) if objective else None,
+                objective=objectives[0] if objectives else None,
                 wccd=bool(item.get("wccd")),
                 city_kpi=bool(item.get("city_kpi")),
                 new=bool(item.get("new")),
             )
+            for also_measured in objectives[1:]:
+                b.add_kpi(plan, code, None, source=source, place="implied", objective=also_measured)
             for ref in self._codes(item, "city_kpi_refs"):
                 b.add_city_kpi_reference(plan, code, ref, source=source)
         else:
