@@ -115,8 +115,9 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
     ...   - {code: AC1.1, name: 燒燬事故商品鑑識通報率, objective: AC1}
     ...   - {code: AC1.2, nme: typo}
     ... '''
-    >>> [str(p)[:50] for p in parse_yaml_plans(doc, "fire.yaml", b)]
-    ["fire.yaml:8: KPI entry has unknown key 'nme' (expec"]
+    >>> for problem in parse_yaml_plans(doc, "fire.yaml", b):
+    ...     print(problem)  # doctest: +ELLIPSIS
+    fire.yaml:8: KPI entry has unknown key 'nme' (expected one of: also_named, ...)
     """
     try:
         document = yaml.load(text, Loader=_LineLoader)

@@ -14,7 +14,7 @@ def grams(name: str) -> Counter[str]:
     """Character unigrams and bigrams of the CJK text, plus lower-cased words.
 
     >>> sorted(grams("培育人力"))
-    ['人', '人力', '培', '培育', '力', '育', '育人']
+    ['人', '人力', '力', '培', '培育', '育', '育人']
     """
     text = name.lower()
     chars = _CJK.findall(text)

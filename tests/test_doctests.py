@@ -9,11 +9,20 @@ import pkgutil
 import pytest
 
 import bscalign
+import bscalign.graph
+import bscalign.loaders
+import bscalign.queries
 
+# Subpackages are listed one by one: they live in their own folders (graph/, loaders/,
+# queries/), which a walk of bscalign's own folder does not reach in an editable install.
+PACKAGES = (bscalign, bscalign.graph, bscalign.loaders, bscalign.queries)
 MODULES = sorted(
-    info.name
-    for info in pkgutil.walk_packages(bscalign.__path__, "bscalign.")
-    if not info.name.endswith("__main__")
+    {
+        info.name
+        for package in PACKAGES
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+        if not info.name.endswith("__main__")
+    }
 )
 
 
