@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from rule_cases import RuleCase, rule_cases
@@ -58,3 +59,9 @@ def test_every_finding_speaks_both_languages(seeds) -> None:
     for finding in findings:
         assert finding.message and finding.text("zh-TW") != finding.message
         assert re.search(r"[\u4e00-\u9fff]", finding.text("zh-TW"))
+
+
+def test_readme_lists_every_rule_as_registered() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| (BSC\d{3}) \| `([a-z-]+)` \| (\w+) \|", readme, re.M)
+    assert listed == [(r.code, r.name, r.severity) for r in RULES]
