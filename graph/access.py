@@ -38,7 +38,16 @@ def plan_node(graph: nx.MultiDiGraph, plan: str) -> dict[str, Any]:
 def coded_nodes(
     graph: nx.MultiDiGraph, kind: str, plan: str | None = None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(node_id, attrs)`` of the nodes of ``kind``, optionally of one plan only."""
+    """Yield ``(node_id, attrs)`` of the nodes of ``kind``, optionally of one plan only.
+
+    With a plan, graphs built by :class:`~bscalign.graph.build.PlanGraphBuilder` answer
+    from their per-plan index instead of scanning every node.
+    """
+    index = graph.graph.get(s.INDEX)
+    if plan is not None and index is not None:
+        for nid in index.get(plan, {}).get(kind, ()):
+            yield nid, graph.nodes[nid]
+        return
     for nid, data in graph.nodes(data=True):
         if data["kind"] == kind and (plan is None or data["plan"] == plan):
             yield nid, data
@@ -65,8 +74,4 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
     >>> plan_counts(b.graph, p)
     {'themes': 1, 'objectives': 1, 'kpis': 0, 'action_plans': 0}
     """
-    counts = dict.fromkeys(COUNT_KEYS.values(), 0)
-    for _, data in graph.nodes(data=True):
-        if data.get("plan") == plan and data["kind"] in COUNT_KEYS:
-            counts[COUNT_KEYS[data["kind"]]] += 1
-    return counts
+    return {key: sum(1 for _ in coded_nodes(graph, kind, plan)) for kind, key in COUNT_KEYS.items()}

@@ -34,6 +34,9 @@ class PlanGraphBuilder:
 
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self.graph = graph if graph is not None else nx.MultiDiGraph()
+        # node -> sources already listed; a city objective is seen once per agency document
+        # that carries the city map, so a list scan would grow quadratic with the corpus
+        self._seen_sources: dict[str, set[str]] = {}
 
     # -- plans and organizations -------------------------------------------------------
 
@@ -235,6 +238,8 @@ class PlanGraphBuilder:
         nid = s.node_id(kind, plan, code)
         graph = self.graph
         if nid not in graph:
+            index = graph.graph.setdefault(s.INDEX, {})
+            index.setdefault(plan, {}).setdefault(kind, []).append(nid)
             graph.add_node(
                 nid,
                 kind=kind,
@@ -265,9 +270,10 @@ class PlanGraphBuilder:
         return nid
 
     def _remember_source(self, nid: str, source: str) -> None:
-        sources = self.graph.nodes[nid]["sources"]
-        if source and source not in sources:
-            sources.append(source)
+        seen = self._seen_sources.setdefault(nid, set(self.graph.nodes[nid]["sources"]))
+        if source and source not in seen:
+            seen.add(source)
+            self.graph.nodes[nid]["sources"].append(source)
 
     def _edge(self, u: str, v: str, kind: str, *, source: str, **attrs: Any) -> None:
         if self.graph.has_edge(u, v, key=kind):

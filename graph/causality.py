@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
+from bscalign.graph.access import coded_nodes
 
 
 def validate_order(order: str) -> str:
@@ -33,21 +34,13 @@ def validate_order(order: str) -> str:
 def objectives_by_theme(graph: nx.MultiDiGraph, plan: str) -> dict[str, dict[str, list[str]]]:
     """Map theme -> perspective -> objective node ids (sorted) for one plan."""
     themes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for nid, data in graph.nodes(data=True):
-        if data["kind"] == s.OBJECTIVE and data["plan"] == plan and data.get("theme"):
+    for nid, data in coded_nodes(graph, s.OBJECTIVE, plan):
+        if data.get("theme"):
             themes[data["theme"]][data.get("perspective") or "?"].append(nid)
     for perspectives in themes.values():
         for nodes in perspectives.values():
             nodes.sort()
     return themes
-
-
-def has_explicit_causes(graph: nx.MultiDiGraph, plan: str) -> bool:
-    """Tell whether any objective of ``plan`` has a CAUSES edge that was written, not inferred."""
-    return any(
-        kind == s.CAUSES and not attrs.get("inferred") and graph.nodes[u].get("plan") == plan
-        for u, _, kind, attrs in graph.edges(keys=True, data=True)
-    )
 
 
 def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) -> int:
@@ -78,7 +71,7 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
     graph.remove_edges_from([(u, v, s.CAUSES) for u, v in stale])
     explicit = {graph.nodes[u]["plan"] for u, _, k in graph.edges(keys=True) if k == s.CAUSES}
     added = 0
-    for plan in sorted({d["plan"] for _, d in graph.nodes(data=True) if d["kind"] == s.OBJECTIVE}):
+    for plan in sorted({d["id"] for _, d in graph.nodes(data=True) if d["kind"] == s.PLAN}):
         if plan in explicit:
             continue
         for perspectives in objectives_by_theme(graph, plan).values():

@@ -33,6 +33,11 @@ KPI
 Organization
     ``name``.
 
+Graph attributes
+----------------
+``graph.graph[INDEX]`` maps plan id -> node kind -> node ids, kept by the builder, so that
+per-plan questions cost the plan's size rather than the whole corpus's.
+
 Edge kinds
 ----------
 IN_THEME (Objective -> Theme), MEASURES (KPI -> Objective), SUPPORTS (ActionPlan -> KPI;
@@ -74,6 +79,9 @@ EDGE_KINDS: Final = (
     REFERENCES,
     HAS_PLAN,
 )
+
+#: Graph attribute holding the per-plan index of coded nodes.
+INDEX: Final = "bscalign_index"
 
 CITY: Final = "city"
 AGENCY: Final = "agency"

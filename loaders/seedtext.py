@@ -47,6 +47,8 @@ DECLARED = {
     "action_plans": re.compile(r"(\d+)\s*[項個]?\s*(?:行動計畫|行動方案)"),
 }
 
+#: Stands for the city of an agency whose name does not say it (a problem is reported).
+UNKNOWN_CITY = "unknown city"
 CITY_MAP, AGENCY_MAP, OVERVIEW, SCORECARD = "city map", "agency map", "KPI overview", "scorecard"
 MAP_MODES = (CITY_MAP, AGENCY_MAP)
 
@@ -567,4 +569,5 @@ def _city_of(organization: str) -> str:
     if "政府" in organization:
         return organization[: organization.index("政府") + 2]
     found = re.match(r"^(.+?[市縣])", organization)
-    return f"{found[1]}政府" if found else organization
+    # never the agency itself: its city map would merge into its own plan
+    return f"{found[1]}政府" if found else UNKNOWN_CITY

@@ -79,8 +79,8 @@ ENTRY_KEYS = {
 DECLARED_KEYS = ("themes", "objectives", "kpis", "action_plans")
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping (as ``__line__``)."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's when PyYAML has it) that remembers each mapping's line."""
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:

@@ -169,11 +169,12 @@ class AuditContext:
 
     def out_neighbors(self, node: str, kind: str) -> list[str]:
         """Targets of ``node``'s edges of one kind, sorted."""
-        return sorted(v for _, v, k in self.graph.out_edges(node, keys=True) if k == kind)
+        # the adjacency maps neighbour -> {edge key: attrs}; edge keys are edge kinds
+        return sorted(v for v, keys in self.graph.succ[node].items() if kind in keys)
 
     def in_neighbors(self, node: str, kind: str) -> list[str]:
         """Sources of edges of one kind into ``node``, sorted."""
-        return sorted(u for u, _, k in self.graph.in_edges(node, keys=True) if k == kind)
+        return sorted(u for u, keys in self.graph.pred[node].items() if kind in keys)
 
     def code_of(self, node: str) -> str:
         return self.graph.nodes[node]["code"]

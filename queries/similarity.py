@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from itertools import pairwise
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+@lru_cache(maxsize=1 << 16)
 def grams(name: str) -> Counter[str]:
     """Character unigrams and bigrams of the CJK text, plus lower-cased words.
+
+    Cached: the same names (a city map's objectives) are compared again and again. The
+    result is shared, so callers must not change it.
 
     >>> sorted(grams("培育人力"))
     ['人', '人力', '力', '培', '培育', '育', '育人']
@@ -24,8 +29,11 @@ def grams(name: str) -> Counter[str]:
     return found
 
 
+@lru_cache(maxsize=1 << 20)
 def similarity(a: str, b: str) -> float:
     """Dice coefficient of the two names' n-grams, 0 (nothing shared) to 1 (same grams).
+
+    Cached, as agencies write the same link names against the same city map.
 
     Word order matters little, as planners reorder words freely:
 
