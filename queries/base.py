@@ -44,8 +44,10 @@ class Finding:
     """One thing that does not hang together, about one subject of one plan.
 
     ``subject`` is the code the finding is about (for an upward link: the agency
-    objective's code; for a whole plan: the plan id). ``node`` is the graph node concerned,
-    for views; it is not part of the JSON contract.
+    objective's code; for a whole plan: the plan id). ``node`` is the graph node concerned
+    and ``edge`` the ``(u, v, kind)`` edge concerned when the finding is about a link (for a
+    dangling link ``v`` is the id the missing city objective would have), for views; neither
+    is part of the JSON contract.
     """
 
     rule: str
@@ -57,6 +59,7 @@ class Finding:
     suggestion: str | None = None
     source: str = ""
     node: str | None = field(default=None, compare=False)
+    edge: tuple[str, str, str] | None = field(default=None, compare=False)
     message_zh: str = field(default="", compare=False)
 
     def text(self, lang: str = "en") -> str:
@@ -121,6 +124,7 @@ class Rule:
         suggestion: str | None = None,
         node_id: str | None = None,
         source: str | None = None,
+        edge: tuple[str, str, str] | None = None,
     ) -> Finding:
         """A finding of this rule about a coded node (or a Plan node)."""
         if node["kind"] == s.PLAN:
@@ -138,6 +142,7 @@ class Rule:
             suggestion=suggestion,
             source=node.get("source", "") if source is None else source,
             node=node_id,
+            edge=edge,
         )
 
 

@@ -79,6 +79,7 @@ def _dangling(
         suggestion=best[0].code if best else None,
         node_id=nid,
         source=link["source"],
+        edge=(nid, s.node_id(s.OBJECTIVE, city, link["code"]), s.ALIGNS_TO),
     )
 
 

@@ -65,6 +65,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     text,
                     suggestion=same,
                     node_id=nid,
+                    edge=(nid, target, s.ALIGNS_TO),
                 )
         for effect in ctx.out_neighbors(nid, s.CAUSES):
             edge = ctx.graph.edges[nid, effect, s.CAUSES]
@@ -83,6 +84,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 text,
                 node_id=nid,
                 source=edge.get("source") or objective["source"],
+                edge=(nid, effect, s.CAUSES),
             )
 
 

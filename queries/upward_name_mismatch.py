@@ -61,6 +61,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                         suggestion=other,
                         node_id=nid,
                         source=link["source"],
+                        edge=(nid, target, s.ALIGNS_TO),
                     )
 
 
