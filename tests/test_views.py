@@ -1,0 +1,155 @@
+"""Views without a browser: what is shown, where it stands, and what the page holds."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import re
+from collections import Counter
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from bscalign.cli import main
+from bscalign.graph import schema as s
+from bscalign.loaders import LoadResult
+from bscalign.queries.engine import AuditResult, audit
+from bscalign.views import MISSING, strategy_map_layout, view_graph
+from bscalign.views.html import render_view
+from tests.conftest import SEEDS
+
+FIRE, FIRE_CITY = "臺北市政府消防局@108", "臺北市政府@108"
+MILITARY, MILITARY_CITY = "臺北市政府兵役局@111", "臺北市政府@111"
+
+
+@pytest.fixture(scope="module")
+def audited(seeds: LoadResult) -> AuditResult:
+    return audit(seeds.graph)
+
+
+@pytest.fixture(scope="module")
+def full_view(seeds: LoadResult, audited: AuditResult) -> nx.MultiDiGraph:
+    return view_graph(seeds.graph, audited.findings)
+
+
+def _fire(code: str, kind: str = s.OBJECTIVE) -> str:
+    return s.node_id(kind, FIRE, code)
+
+
+def test_full_view_is_the_graph_plus_one_placeholder_per_missing_city_code(
+    seeds: LoadResult, full_view: nx.MultiDiGraph
+) -> None:
+    placeholders = {n: d for n, d in full_view.nodes(data=True) if d["kind"] == MISSING}
+    assert sorted(d["code"] for d in placeholders.values()) == ["G11", "G2", "G7", "GT1", "GT2"]
+    assert set(full_view) - set(placeholders) == set(seeds.graph)
+    dangling = [e for e in full_view.edges(keys=True, data=True) if e[3].get("dangling")]
+    assert len(dangling) == 13
+    assert full_view.number_of_edges() == seeds.graph.number_of_edges() + 13
+    g2 = placeholders[s.node_id(s.OBJECTIVE, FIRE_CITY, "G2")]
+    assert g2["names"][0] == "營造安全環境" and g2["theme"] == "G" and g2["perspective"] is None
+    assert full_view.has_edge(_fire("CC1"), s.node_id(s.OBJECTIVE, FIRE_CITY, "G2"), s.ALIGNS_TO)
+
+
+def test_every_finding_is_on_its_node_and_link_findings_are_on_their_link(
+    full_view: nx.MultiDiGraph, audited: AuditResult
+) -> None:
+    on_nodes = Counter(f["rule"] for d in full_view.nodes.values() for f in d["findings"])
+    assert on_nodes == Counter(f.rule for f in audited.findings)
+    on_edges = Counter(
+        (u, v, f["name"]) for u, v, d in full_view.edges(data=True) for f in d["findings"]
+    )
+    assert on_edges[_fire("CC1"), s.node_id(s.OBJECTIVE, FIRE_CITY, "G2"), "dangling-upward-link"]
+    assert on_edges[_fire("CP1"), s.node_id(s.OBJECTIVE, FIRE_CITY, "GP4"), "upward-name-mismatch"]
+    assert on_edges[_fire("AP1"), s.node_id(s.OBJECTIVE, FIRE_CITY, "GC2"), "perspective-mismatch"]
+    assert Counter(name for *_, name in on_edges.elements()) == {
+        "dangling-upward-link": 13,
+        "upward-name-mismatch": 3,
+        "perspective-mismatch": 4,
+    }
+
+
+def test_an_agency_plan_brings_its_city_plan_and_nothing_else(
+    seeds: LoadResult, audited: AuditResult
+) -> None:
+    view = view_graph(seeds.graph, audited.findings, plans=[MILITARY])
+    shown = {d.get("plan") for d in view.nodes.values()} - {None}
+    assert shown == {MILITARY, MILITARY_CITY}
+    # the military plan has no upward links of its own: no placeholder, no upward edge
+    assert not [d for d in view.nodes.values() if d["kind"] == MISSING]
+    plan_findings = view.nodes[s.plan_node_id(MILITARY)]["findings"]
+    assert plan_findings == [] or all(f["plan"] == MILITARY for f in plan_findings)
+    with pytest.raises(ValueError, match="no plan 臺北市政府@999 loaded"):
+        view_graph(seeds.graph, plans=["臺北市政府@999"])
+
+
+def test_focus_shows_the_neighbourhood_of_one_objective(
+    seeds: LoadResult, audited: AuditResult
+) -> None:
+    # audited: the inferred cause-effect edges are in the graph
+    view = view_graph(seeds.graph, plans=[FIRE], focus="AP1", depth=1)
+    codes = {d.get("code") for d in view.nodes.values()}
+    # its theme, its KPI, its upward link and its (inferred) causes and effects
+    assert {"AP1", "A", "AP1.1", "GC2", "AL1", "AC1", "AC2"} <= codes
+    assert "AP1.1.1" not in codes and "BP1" not in codes
+    assert view.graph["focus"] == _fire("AP1")
+    deeper = view_graph(seeds.graph, plans=[FIRE], focus="AP1", depth=2)
+    assert "AP1.1.1" in {d.get("code") for d in deeper.nodes.values()}
+    with pytest.raises(ValueError, match="several plans"):
+        view_graph(seeds.graph, focus="AC1")
+    with pytest.raises(ValueError, match="no objective"):
+        view_graph(seeds.graph, plans=[FIRE], focus="ZZ9")
+
+
+def test_layout_draws_bands_top_down_and_kpis_beneath_their_objective(
+    full_view: nx.MultiDiGraph,
+) -> None:
+    pos = strategy_map_layout(full_view).positions
+    assert set(pos) == set(full_view)
+    assert len(set(pos.values())) == len(pos), "two nodes share a place"
+    for plan in (FIRE, FIRE_CITY, MILITARY, MILITARY_CITY):
+        ys = {p: [] for p in s.PERSPECTIVES}
+        for nid, data in full_view.nodes(data=True):
+            if data["kind"] == s.OBJECTIVE and data["plan"] == plan and data["perspective"]:
+                ys[data["perspective"]].append(pos[nid][1])
+        for upper, lower in zip(s.PERSPECTIVES, s.PERSPECTIVES[1:], strict=False):
+            assert max(ys[upper]) < min(ys[lower]), (plan, upper, lower)
+    for kpi, objective, _ in full_view.edges(keys=True):
+        if _ == s.MEASURES:
+            assert pos[kpi][0] == pos[objective][0] and pos[kpi][1] > pos[objective][1]
+    city_bottom = max(y for n, (_, y) in pos.items() if full_view.nodes[n].get("plan") == FIRE_CITY)
+    agency_top = min(y for n, (_, y) in pos.items() if full_view.nodes[n].get("plan") == FIRE)
+    assert city_bottom < agency_top
+    # the malformed action plan C1.1.1 stands under the KPI it supports
+    assert pos[_fire("C1.1.1", s.ACTION_PLAN)][0] == pos[_fire("CC1.1", s.KPI)][0]
+
+
+def test_the_page_loads_nothing_and_keeps_names_as_data(full_view: nx.MultiDiGraph) -> None:
+    page = render_view(full_view, title="seeds")
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", page)
+    assert "default-src 'none'" in page
+    data = json.loads(re.search(r"var DATA = (.*?);</script>", page, re.S)[1])
+    assert len(data["nodes"]) == full_view.number_of_nodes()
+    assert len(data["edges"]) == full_view.number_of_edges()
+    cc1 = next(n for n in data["nodes"] if n["id"] == _fire("CC1"))
+    assert cc1["findings"] == 2 and "G2 營造安全環境" in cc1["title"]
+    assert "source: " in cc1["title"] and "taipei-fire-108-bsc.txt:" in cc1["title"]
+
+
+def test_view_command_writes_a_page_and_rejects_unknown_plans(tmp_path) -> None:
+    out = tmp_path / "map.html"
+    runner = CliRunner()
+    done = runner.invoke(main, ["view", str(SEEDS), "-o", str(out), "--plan", FIRE])
+    assert done.exit_code == 0, done.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "242 nodes" in done.output
+    bad = runner.invoke(main, ["view", str(SEEDS), "-o", str(out), "--plan", "nobody@1"])
+    assert bad.exit_code == 2 and "no plan nobody@1 loaded" in bad.output
+    assert main.commands["view"].help.rstrip().splitlines()[-1].strip().startswith("Example:")
+
+
+@pytest.mark.parametrize("module", ["graph", "layout", "html"])
+def test_docstring_examples_run(module: str) -> None:
+    found = doctest.testmod(importlib.import_module(f"bscalign.views.{module}"))
+    assert found.attempted > 0 and found.failed == 0
