@@ -310,15 +310,7 @@ def resolve_links(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         for link in data.get("links", ()):
             target = s.node_id(s.OBJECTIVE, city, link["code"])
             if target in graph:
-                graph.add_edge(
-                    nid,
-                    target,
-                    key=s.ALIGNS_TO,
-                    kind=s.ALIGNS_TO,
-                    source=link["source"],
-                    code=link["code"],
-                    name=link["name"],
-                )
+                add_upward_edge(graph, nid, target, link)
         for ref in data.get("city_kpi_refs", ()):
             target = s.node_id(s.KPI, city, ref)
             if target in graph:
@@ -326,6 +318,22 @@ def resolve_links(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
                     nid, target, key=s.REFERENCES, kind=s.REFERENCES, source=data["source"]
                 )
     return graph
+
+
+def add_upward_edge(
+    graph: nx.MultiDiGraph, node: str, target: str, link: dict[str, str], **attrs: Any
+) -> None:
+    """Join ``node`` to ``target`` by an ALIGNS_TO edge carrying ``link`` as written."""
+    graph.add_edge(
+        node,
+        target,
+        key=s.ALIGNS_TO,
+        kind=s.ALIGNS_TO,
+        source=link["source"],
+        code=link["code"],
+        name=link["name"],
+        **attrs,
+    )
 
 
 def city_plan_of(graph: nx.MultiDiGraph, plan: str) -> str | None:

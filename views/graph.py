@@ -16,7 +16,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import plan_ids
-from bscalign.graph.build import city_plan_of
+from bscalign.graph.build import add_upward_edge, city_plan_of
 from bscalign.queries.base import Finding
 
 #: Node kind of a placeholder: the city objective a dangling upward link names.
@@ -138,16 +138,7 @@ def _add_placeholders(view: nx.MultiDiGraph) -> None:
             if link["name"] and link["name"] not in placeholder["names"]:
                 placeholder["names"].append(link["name"])
             placeholder["sources"].append(link["source"])
-            view.add_edge(
-                nid,
-                missing,
-                key=s.ALIGNS_TO,
-                kind=s.ALIGNS_TO,
-                code=link["code"],
-                name=link["name"],
-                source=link["source"],
-                dangling=True,
-            )
+            add_upward_edge(view, nid, missing, link, dangling=True)
 
 
 def _focus_node(view: nx.MultiDiGraph, code: str, plans: Sequence[str] | None) -> str:
