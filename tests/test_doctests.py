@@ -12,10 +12,11 @@ import bscalign
 import bscalign.graph
 import bscalign.loaders
 import bscalign.queries
+import bscalign.views
 
 # Subpackages are listed one by one: they live in their own folders (graph/, loaders/,
-# queries/), which a walk of bscalign's own folder does not reach in an editable install.
-PACKAGES = (bscalign, bscalign.graph, bscalign.loaders, bscalign.queries)
+# queries/, views/), which a walk of bscalign's own folder does not reach in an editable install.
+PACKAGES = (bscalign, bscalign.graph, bscalign.loaders, bscalign.queries, bscalign.views)
 MODULES = sorted(
     {
         info.name

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import re
 from collections import Counter
@@ -147,9 +145,3 @@ def test_view_command_writes_a_page_and_rejects_unknown_plans(tmp_path) -> None:
     bad = runner.invoke(main, ["view", str(SEEDS), "-o", str(out), "--plan", "nobody@1"])
     assert bad.exit_code == 2 and "no plan nobody@1 loaded" in bad.output
     assert main.commands["view"].help.rstrip().splitlines()[-1].strip().startswith("Example:")
-
-
-@pytest.mark.parametrize("module", ["graph", "layout", "html"])
-def test_docstring_examples_run(module: str) -> None:
-    found = doctest.testmod(importlib.import_module(f"bscalign.views.{module}"))
-    assert found.attempted > 0 and found.failed == 0
