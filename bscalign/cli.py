@@ -157,6 +157,17 @@ def _checked_order(value: str) -> str:
         raise click.BadParameter(str(err)) from None
 
 
+def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared --lang option: the language of the findings' messages."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default="en",
+        show_default=True,
+        help="Language of the findings' messages.",
+    )(command)
+
+
 @main.command(name="audit")
 @inputs
 @output_format("table", "json", "csv", "markdown")
@@ -176,13 +187,7 @@ def _checked_order(value: str) -> str:
     show_default=True,
     help="Exit 1 when a finding at least this severe is reported.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the findings' messages.",
-)
+@lang_option
 @causal_order_option
 def audit_command(
     result: LoadResult,
@@ -377,6 +382,7 @@ def suggest_command(result: LoadResult, fmt: str, limit: int) -> None:
     "--depth", default=2, show_default=True, type=click.IntRange(0), help="Reach of --focus."
 )
 @click.option("--no-findings", is_flag=True, help="Do not run the audit; draw the plans only.")
+@lang_option
 @causal_order_option
 def view_command(
     result: LoadResult,
@@ -385,6 +391,7 @@ def view_command(
     focus: str | None,
     depth: int,
     no_findings: bool,
+    lang: str,
     causal_order: str,
 ) -> None:
     """Write an interactive strategy map (one offline HTML file) with the findings on it.
@@ -407,7 +414,12 @@ def view_command(
         findings = audit(result.graph, causal_order=causal_order).findings
     try:
         shown = view_graph(
-            result.graph, findings, plans=list(plan_ids) or None, focus=focus, depth=depth
+            result.graph,
+            findings,
+            plans=list(plan_ids) or None,
+            focus=focus,
+            depth=depth,
+            lang=lang,
         )
     except ValueError as err:
         click.echo(f"bscalign: error: {err}", err=True)

@@ -142,6 +142,10 @@ def test_view_command_writes_a_page_and_rejects_unknown_plans(tmp_path) -> None:
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "242 nodes" in done.output
+    chinese = tmp_path / "map-zh.html"
+    done = runner.invoke(main, ["view", str(SEEDS), "-o", str(chinese), "--lang", "zh-TW"])
+    assert done.exit_code == 0, done.output
+    assert "不是 臺北市政府@108 的策略目標" in chinese.read_text(encoding="utf-8")
     bad = runner.invoke(main, ["view", str(SEEDS), "-o", str(out), "--plan", "nobody@1"])
     assert bad.exit_code == 2 and "no plan nobody@1 loaded" in bad.output
     assert main.commands["view"].help.rstrip().splitlines()[-1].strip().startswith("Example:")

@@ -30,6 +30,7 @@ def view_graph(
     plans: Sequence[str] | None = None,
     focus: str | None = None,
     depth: int = 2,
+    lang: str = "en",
 ) -> nx.MultiDiGraph:
     """Return the graph a view draws: the chosen plans, placeholders and findings attached.
 
@@ -49,6 +50,8 @@ def view_graph(
         code is looked for in ``plans`` when given, else in every plan shown.
     depth : int
         How many edges (in either direction) the focus neighbourhood reaches.
+    lang : {"en", "zh-TW"}
+        Language of the attached findings' messages.
 
     Returns
     -------
@@ -92,7 +95,7 @@ def view_graph(
         near |= {s.plan_node_id(view.nodes[n]["plan"]) for n in near if "plan" in view.nodes[n]}
         view = nx.MultiDiGraph(view.subgraph(near))
         view.graph["focus"] = centre
-    _attach(view, findings)
+    _attach(view, findings, lang)
     return view
 
 
@@ -156,7 +159,7 @@ def _focus_node(view: nx.MultiDiGraph, code: str, plans: Sequence[str] | None) -
     return found[0]
 
 
-def _attach(view: nx.MultiDiGraph, findings: Iterable[Finding]) -> None:
+def _attach(view: nx.MultiDiGraph, findings: Iterable[Finding], lang: str) -> None:
     for data in view.nodes.values():
         data["findings"] = []
     for *_, data in view.edges(keys=True, data=True):
@@ -165,6 +168,6 @@ def _attach(view: nx.MultiDiGraph, findings: Iterable[Finding]) -> None:
         node = s.plan_node_id(finding.plan) if finding.node is None else finding.node
         if node not in view:
             continue
-        view.nodes[node]["findings"].append(finding.as_dict())
+        view.nodes[node]["findings"].append(finding.as_dict(lang))
         if finding.edge is not None and view.has_edge(*finding.edge):
-            view.edges[finding.edge]["findings"].append(finding.as_dict())
+            view.edges[finding.edge]["findings"].append(finding.as_dict(lang))
