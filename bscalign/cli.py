@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from bscalign.graph import schema
 from bscalign.graph.access import plan_counts, plans
 from bscalign.graph.causality import chains as find_chains
 from bscalign.graph.causality import infer_causes, validate_order
-from bscalign.loaders import FORMATS as INPUT_FORMATS
-from bscalign.loaders import InputError, LoadResult, read_plans
+from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
+from bscalign.loaders.spreadsheet import write_csv, write_template, write_xlsx
 from bscalign.loaders.yamlplans import dump_yaml_plans
 from bscalign.output import render, to_json
 from bscalign.queries.base import LANGUAGES, SEVERITIES, severity_rank
@@ -34,7 +35,7 @@ def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @click.option(
         "--input-format",
-        type=click.Choice(sorted(INPUT_FORMATS)),
+        type=click.Choice(input_formats()),
         help="Read every FILE in this format instead of recognising it from its content.",
     )
     @functools.wraps(command)
@@ -59,13 +60,29 @@ def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
 def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
     """Load inputs or exit 2 with a one-line error naming the file."""
     try:
-        result = read_plans(files, input_format)
+        with progress_bar() as progress_to:
+            result = read_plans(files, input_format, progress_to)
     except (InputError, OSError) as err:
         click.echo(f"bscalign: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
     for problem in result.problems:
         click.echo(f"bscalign: problem: {problem}", err=True)
     return result
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """A loading bar on stderr when it is a terminal; None (no bar) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label="loading", file=sys.stderr) as bar:
+
+        def update(done: int, in_all: int) -> None:
+            bar.length = max(in_all, 1)
+            bar.update(done - bar.pos)
+
+        yield update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -107,31 +124,42 @@ def stats(result: LoadResult, fmt: str) -> None:
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
 
 
+#: Export formats: how each writes the loaded plans (-o: a file, or a folder for CSV).
+EXPORTERS: dict[str, Callable[..., Any]] = {
+    "yaml": lambda graph, output, plan_ids: output.write_text(
+        dump_yaml_plans(graph, plan_ids), encoding="utf-8"
+    ),
+    "xlsx": write_xlsx,
+    "csv": write_csv,
+}
+
+
 @main.command()
 @inputs
+@output_format(*EXPORTERS)
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["yaml"]),
-    default="yaml",
-    show_default=True,
-    help="Output format.",
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here (a folder for csv; required for xlsx and csv), not stdout.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
 @click.option("--plan", "plan_ids", multiple=True, help="Export only this plan id (repeatable).")
 def export(result: LoadResult, fmt: str, output: Path | None, plan_ids: tuple[str, ...]) -> None:
-    """Write loaded plans in another format (YAML: the canonical hand-written format).
+    """Write loaded plans in another format: YAML (the canonical hand-written format), an
+    XLSX workbook, or one CSV file per workbook table in a folder.
 
     Loading the export gives the same graph as the original input.
 
-    Example: bscalign export ../shared/seeds/taipei-fire-108-bsc.txt -o fire.yaml
+    Example: bscalign export ../shared/seeds/taipei-fire-108-bsc.txt --format xlsx -o fire.xlsx
     """
-    text = dump_yaml_plans(result.graph, list(plan_ids) or None)
+    wanted = list(plan_ids) or None
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        if fmt != "yaml":
+            raise click.UsageError(f"--format {fmt} needs -o/--output")
+        click.echo(dump_yaml_plans(result.graph, wanted), nl=False)
+        return
+    EXPORTERS[fmt](result.graph, output, wanted)
+    click.echo(f"wrote {output}", err=True)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -432,3 +460,21 @@ def view_command(
         f"wrote {output}: {shown.number_of_nodes()} nodes, {shown.number_of_edges()} edges",
         err=True,
     )
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template(output: Path, force: bool) -> None:
+    """Write an empty XLSX workbook for planners to fill in by hand.
+
+    One sheet per table (plans, themes, objectives, kpis, action_plans, organizations),
+    headers with notes, drop-down lists for perspectives, flags and levels, and one filled
+    example row per sheet to overwrite.
+
+    Example: bscalign template plans.xlsx
+    """
+    if output.exists() and not force:
+        raise click.UsageError(f"{output} exists; use --force to overwrite it")
+    write_template(output)
+    click.echo(f"wrote {output}", err=True)

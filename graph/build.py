@@ -14,9 +14,9 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 
-#: Where a code's name is most authoritative: its definition (scorecard, map, YAML) beats a
-#: heading or an overview table that restates it.
-NAME_AUTHORITY = {"yaml": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
+#: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
+#: spreadsheet row) beats a heading or an overview table that restates it.
+NAME_AUTHORITY = {"yaml": 0, "sheet": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
 
 
 class PlanGraphBuilder:

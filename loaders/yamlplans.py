@@ -125,7 +125,7 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError(file, f"not valid YAML: {getattr(err, 'problem', err)}", line) from None
-    reader = _Reader(file, builder)
+    reader = EntryReader(file, builder)
     if not isinstance(document, dict) or "bscalign" not in document:
         raise InputError(file, "not bscalign YAML: expected a top-level 'bscalign: 1' key", 1)
     if document.get("bscalign") != FORMAT_VERSION:
@@ -139,10 +139,17 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
     return reader.problems
 
 
-class _Reader:
-    def __init__(self, file: str, builder: PlanGraphBuilder) -> None:
+class EntryReader:
+    """Load plan and section entries shaped like bscalign YAML (dicts with ``__line__``).
+
+    Shared with the spreadsheet loader, whose rows become the same entries; ``place``
+    names where the entries were written (``yaml``, ``sheet``).
+    """
+
+    def __init__(self, file: str, builder: PlanGraphBuilder, place: str = "yaml") -> None:
         self.file = file
         self.builder = builder
+        self.place = place
         self.problems: list[Problem] = []
 
     def problem(self, entry: Any, message: str) -> None:
@@ -198,7 +205,7 @@ class _Reader:
         source = self.source(item)
         b = self.builder
         if kind == s.THEME:
-            nid = b.add_theme(plan, code, name, source=source, place="yaml")
+            nid = b.add_theme(plan, code, name, source=source, place=self.place)
             for what, total in _mapping(item.get("declared")).items():
                 if what in DECLARED_KEYS and isinstance(total, int):
                     b.declare(plan, what, total, theme=code)
@@ -215,7 +222,7 @@ class _Reader:
                 code,
                 name,
                 source=source,
-                place="yaml",
+                place=self.place,
                 theme=item.get("theme"),
                 perspective=perspective,
                 new=bool(item.get("new")),
@@ -231,7 +238,7 @@ class _Reader:
                 code,
                 name,
                 source=source,
-                place="yaml",
+                place=self.place,
                 objective=objectives[0] if objectives else None,
                 wccd=bool(item.get("wccd")),
                 city_kpi=bool(item.get("city_kpi")),
@@ -243,7 +250,12 @@ class _Reader:
                 b.add_city_kpi_reference(plan, code, ref, source=source)
         else:
             nid = b.add_action_plan(
-                plan, code, name, source=source, place="yaml", kpis=self._codes(item, "supports")
+                plan,
+                code,
+                name,
+                source=source,
+                place=self.place,
+                kpis=self._codes(item, "supports"),
             )
         for variant in self._codes(item, "also_named"):
             names = b.graph.nodes[nid]["names"]
@@ -329,7 +341,7 @@ def dump_yaml_plans(graph: nx.MultiDiGraph, plan_ids: list[str] | None = None) -
     """
     wanted = set(plan_ids) if plan_ids is not None else None
     out = [
-        _plan_document(graph, plan)
+        plan_document(graph, plan)
         for plan in plans(graph)
         if wanted is None or plan["id"] in wanted
     ]
@@ -360,7 +372,8 @@ def _is_flat_list(value: Any) -> bool:
 _FlowDumper.add_representer(dict, _represent_dict)
 
 
-def _plan_document(graph: nx.MultiDiGraph, plan: dict[str, Any]) -> dict[str, Any]:
+def plan_document(graph: nx.MultiDiGraph, plan: dict[str, Any]) -> dict[str, Any]:
+    """Return one plan (its Plan node's attributes) as the mapping bscalign YAML writes."""
     pid = plan["id"]
     doc: dict[str, Any] = {
         "organization": plan["organization"],

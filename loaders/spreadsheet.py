@@ -1,0 +1,807 @@
+"""Spreadsheets planners fill in by hand: an XLSX workbook, or the same tables as CSV files.
+
+Layout
+------
+One sheet (in CSV: one file) per table. Row 1 names the columns; every later row is one
+entry. Every row names its plan as ``organization@year`` (``臺北市政府兵役局@111``), so one
+workbook holds as many plans as it likes. The columns mirror bscalign YAML:
+
+==============  ========================================================================
+table           columns
+==============  ========================================================================
+plans           plan, level, city, declared_themes, declared_objectives, declared_kpis,
+                declared_action_plans
+themes          plan, code, name, also_named, aligns_to, declared_objectives,
+                declared_kpis, declared_action_plans, declared_themes, suppress
+objectives      plan, code, name, also_named, theme, perspective, new, aligns_to, causes,
+                suppress
+kpis            plan, code, name, also_named, objective, wccd, city_kpi, new,
+                city_kpi_refs, suppress
+action_plans    plan, code, name, also_named, supports, suppress
+organizations   plan, theme, organization, lead
+==============  ========================================================================
+
+Cells: flags are ``yes`` or empty (``TRUE``, ``1``, ``是``, ``no``, ``否`` are read too);
+``perspective`` is C, P, L or F (or 顧客, 內部流程, 學習成長, 財務); lists hold one item
+per line (codes may also be separated by commas or 、); an upward link is ``CODE name``;
+a suppression is ``rule: reason``. An empty ``theme`` or ``perspective`` means "what the
+code says" (``AC1``: theme A, customer).
+
+A sheet is found by its name, a CSV file by its header (and, where the header fits several
+tables, by its file name: ``objectives.csv``). CSV tables load in table order whatever
+their file names, so a folder of them reads like one workbook.
+
+Every bad row becomes a :class:`~bscalign.loaders.problems.Problem` naming the file (a
+sheet as ``book.xlsx[objectives]``), the row, the column and what was expected; the row is
+not loaded, the good rows are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from bscalign.graph import schema as s
+from bscalign.graph.access import plans
+from bscalign.graph.build import PlanGraphBuilder
+from bscalign.loaders import progress
+from bscalign.loaders.problems import InputError, Problem
+from bscalign.loaders.textnorm import normalize_line
+from bscalign.loaders.yamlplans import DECLARED_KEYS, LINE, SECTIONS, EntryReader, plan_document
+
+YES = "yes"
+TRUE_WORDS = {"yes", "y", "true", "1", "x", "v", "✓", "是", "有"}
+FALSE_WORDS = {"", "no", "n", "false", "0", "否", "無"}
+PERSPECTIVE_WORDS = {
+    **{letter: letter for letter in s.PERSPECTIVES},
+    **{name: letter for letter, name in s.PERSPECTIVE_NAMES.items()},
+    **{name: letter for letter, name in s.PERSPECTIVE_NAMES_ZH.items()},
+}
+CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+#: Rows between two progress reports while reading a table.
+REPORT_EVERY = 2000
+
+
+class _BadCell(ValueError):
+    """A cell whose text is not what its column expects; the message says what is."""
+
+
+# -- reading one cell ------------------------------------------------------------------------
+
+
+def _text(cell: str) -> str | None:
+    return cell or None
+
+
+def _code(cell: str) -> str | None:
+    code = normalize_line(cell).strip()
+    if re.search(r"\s", code):
+        raise _BadCell("one code without spaces, e.g. AC1.1")
+    return code or None
+
+
+def _codes(cell: str) -> list[str]:
+    return [code for code in CODE_SEPARATORS.split(normalize_line(cell)) if code]
+
+
+def _lines(cell: str) -> list[str]:
+    return [line.strip() for line in cell.splitlines() if line.strip()]
+
+
+def _flag(cell: str) -> bool:
+    word = cell.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise _BadCell("yes or empty")
+
+
+def _perspective(cell: str) -> str | None:
+    word = re.sub(r"\s+", "", normalize_line(cell)).strip()
+    if not word:
+        return None
+    letter = PERSPECTIVE_WORDS.get(word) or PERSPECTIVE_WORDS.get(word.upper())
+    if letter is None:
+        raise _BadCell("one of C, P, L, F (顧客, 內部流程, 學習成長, 財務)")
+    return letter
+
+
+def _level(cell: str) -> str:
+    level = cell.strip().lower() or s.AGENCY
+    if level not in (s.CITY, s.AGENCY):
+        raise _BadCell(f"{s.CITY} or {s.AGENCY}")
+    return level
+
+
+def _count(cell: str) -> int | None:
+    if not cell:
+        return None
+    if not cell.isdigit():
+        raise _BadCell("a whole number, e.g. 16")
+    return int(cell)
+
+
+def _plan(cell: str) -> str | None:
+    organization, at, year = cell.rpartition("@")
+    if not cell:
+        return None
+    if not at or not organization.strip() or not year.strip():
+        raise _BadCell("organization@year, e.g. 臺北市政府兵役局@111")
+    return s.plan_id(organization.strip(), year.strip())
+
+
+def _suppressions(cell: str) -> list[dict[str, str]]:
+    found = []
+    for line in _lines(normalize_line(cell)):
+        rule, colon, reason = line.partition(":")
+        if not colon or not rule.strip():
+            raise _BadCell("one 'rule: reason' per line, e.g. orphan-kpi: measured by the city")
+        found.append({"rule": rule.strip(), "reason": reason.strip()})
+    return found
+
+
+# -- the layout ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header, how a cell is read, and help for planners."""
+
+    name: str
+    read: Callable[[str], Any]
+    help: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet (or CSV file) of the workbook and the node kind its rows are, if any."""
+
+    name: str
+    kind: str | None
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        """Headers in the order the workbook writes them."""
+        return [column.name for column in self.columns]
+
+    @property
+    def required(self) -> set[str]:
+        """Headers this table cannot be read without."""
+        return {column.name for column in self.columns if column.required}
+
+
+PLAN = Column("plan", _plan, "計畫 organization@year，例 臺北市政府兵役局@111", required=True)
+CODE = Column("code", _code, "代碼，例 AC1 / AC1.1 / AC1.1.1", required=True)
+NAME = Column("name", _text, "名稱")
+ALSO_NAMED = Column("also_named", _lines, "其他寫法（一行一個）")
+SUPPRESS = Column("suppress", _suppressions, "略過的稽核規則：每行 rule: reason")
+NEW = Column("new", _flag, "新增：yes 或留空", choices=(YES, "no"))
+DECLARED = tuple(
+    Column(f"declared_{what}", _count, f"文件宣稱的數量（{what}）") for what in DECLARED_KEYS
+)
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "plans",
+            s.PLAN,
+            (
+                PLAN,
+                Column("level", _level, "city 府級 / agency 機關", choices=(s.CITY, s.AGENCY)),
+                Column("city", _text, "機關所屬的市政府，例 臺北市政府"),
+                *DECLARED,
+            ),
+        ),
+        Table(
+            "themes",
+            s.THEME,
+            (
+                PLAN,
+                CODE,
+                NAME,
+                ALSO_NAMED,
+                Column("aligns_to", _codes, "整個主題承接的府級策略目標代碼"),
+                *DECLARED[1:],
+                DECLARED[0],
+                SUPPRESS,
+            ),
+        ),
+        Table(
+            "objectives",
+            s.OBJECTIVE,
+            (
+                PLAN,
+                CODE,
+                NAME,
+                ALSO_NAMED,
+                Column("theme", _code, "策略主題代碼；留空 = 依代碼（AC1 → A）"),
+                Column(
+                    "perspective",
+                    _perspective,
+                    "構面 C 顧客 / P 內部流程 / L 學習成長 / F 財務；留空 = 依代碼",
+                    choices=s.PERSPECTIVES,
+                ),
+                NEW,
+                Column("aligns_to", _lines, "承接的府級策略目標：每行「代碼 名稱」"),
+                Column("causes", _codes, "因果：本目標推動的策略目標代碼"),
+                SUPPRESS,
+            ),
+        ),
+        Table(
+            "kpis",
+            s.KPI,
+            (
+                PLAN,
+                CODE,
+                NAME,
+                ALSO_NAMED,
+                Column("objective", _codes, "衡量的策略目標代碼"),
+                Column("wccd", _flag, "WCCD 指標：yes 或留空", choices=(YES, "no")),
+                Column("city_kpi", _flag, "府級 KPI：yes 或留空", choices=(YES, "no")),
+                NEW,
+                Column("city_kpi_refs", _codes, "對應的府級 KPI 代碼，例 GP6.2"),
+                SUPPRESS,
+            ),
+        ),
+        Table(
+            "action_plans",
+            s.ACTION_PLAN,
+            (
+                PLAN,
+                CODE,
+                NAME,
+                ALSO_NAMED,
+                Column("supports", _codes, "支援的 KPI 代碼"),
+                SUPPRESS,
+            ),
+        ),
+        Table(
+            "organizations",
+            s.ORGANIZATION,
+            (
+                Column("plan", _plan, "府級計畫，例 臺北市政府@111", required=True),
+                Column("theme", _code, "府級策略主題代碼，例 G", required=True),
+                Column("organization", _text, "分組成員機關，例 臺北市政府消防局", required=True),
+                Column("lead", _flag, "主政：yes 或留空", choices=(YES, "no")),
+            ),
+        ),
+    )
+}
+
+
+def identify_table(columns: Collection[str], hint: str = "") -> Table | None:
+    """Tell which table a header row belongs to, or None when it fits none or several.
+
+    ``hint`` (a sheet or file name such as ``objectives`` or ``fire-kpis``) decides between
+    tables whose columns the header fits equally.
+
+    Examples
+    --------
+    >>> identify_table(["plan", "code", "name", "perspective"]).name
+    'objectives'
+    >>> identify_table(["plan", "code", "name"], hint="book_kpis").name
+    'kpis'
+    >>> identify_table(["plan", "code", "name"]) is None
+    True
+    """
+    names = {_header(column) for column in columns} - {""}
+    hinted = _table_named(hint)
+    if hinted is not None and hinted.required <= names:
+        return hinted
+    fitting = [t for t in TABLES.values() if t.required <= names <= set(t.column_names)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _table_named(name: str) -> Table | None:
+    stem = _header(Path(name).stem if "." in name else name)
+    for table in sorted(TABLES.values(), key=lambda t: -len(t.name)):
+        if stem == table.name or stem.endswith(f"_{table.name}"):
+            return table
+    return None
+
+
+def _header(cell: Any) -> str:
+    return re.sub(r"[\s\-]+", "_", str(cell or "").strip().lower())
+
+
+# -- reading rows ----------------------------------------------------------------------------
+
+
+@dataclass
+class _TableLoad:
+    """Rows of one table going into the graph, with the problems they raise."""
+
+    table: Table
+    file: str
+    builder: PlanGraphBuilder
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.reader = EntryReader(self.file, self.builder, place="sheet")
+
+    def load(self, rows: Iterator[Sequence[Any]]) -> list[Problem]:
+        """Read the header row, then every row; return the problems (reader's included)."""
+        columns = self._columns(next(rows, ()))
+        if columns is not None:
+            for number, cells in enumerate(rows, 2):
+                self._row(number, columns, cells)
+        return self.problems + self.reader.problems
+
+    def _problem(self, row: int, message: str) -> None:
+        self.problems.append(Problem(self.file, row, message))
+
+    def _columns(self, header: Sequence[Any]) -> dict[int, Column] | None:
+        by_name = {column.name: column for column in self.table.columns}
+        columns: dict[int, Column] = {}
+        for index, cell in enumerate(header):
+            name = _header(cell)
+            if not name:
+                continue
+            if name not in by_name:
+                expected = ", ".join(self.table.column_names)
+                self._problem(1, f"unknown column {name!r} (expected one of: {expected}); not read")
+            elif name in {c.name for c in columns.values()}:
+                self._problem(1, f"column {name!r} appears twice; only the first is read")
+            else:
+                columns[index] = by_name[name]
+        missing = sorted(self.table.required - {c.name for c in columns.values()})
+        if missing:
+            self._problem(
+                1,
+                f"the {self.table.name} table needs the column(s) {', '.join(missing)} in "
+                "row 1; no row of it was loaded",
+            )
+            return None
+        return columns
+
+    def _row(self, number: int, columns: dict[int, Column], cells: Sequence[Any]) -> None:
+        values: dict[str, Any] = {}
+        bad = []
+        for index, column in columns.items():
+            text = _cell_text(cells[index]) if index < len(cells) else ""
+            try:
+                values[column.name] = column.read(text)
+            except _BadCell as err:
+                bad.append(f"column {column.name!r}: expected {err}, got {text!r}")
+        if not bad and not any(values.values()):
+            return  # an empty row
+        bad += [
+            f"column {name!r}: expected a value, got nothing"
+            for name in sorted(self.table.required)
+            if name not in {b.split("'")[1] for b in bad} and not values.get(name)
+        ]
+        plan = values.get("plan")
+        is_plan_row = self.table.kind == s.PLAN
+        if plan and not bad and not is_plan_row and s.plan_node_id(plan) not in self.builder.graph:
+            bad.append(f"column 'plan': expected a plan listed in the plans table, got {plan!r}")
+        for message in bad:
+            self._problem(number, f"{message}; row not loaded")
+        if not bad:
+            self._add(number, values)
+
+    def _add(self, number: int, values: dict[str, Any]) -> None:
+        kind = self.table.kind
+        if kind == s.ORGANIZATION:
+            self.builder.add_membership(
+                values["organization"],
+                values["plan"],
+                values["theme"],
+                lead=values.get("lead", False),
+                source=f"{self.file}:{number}",
+            )
+            return
+        entry = {k: v for k, v in values.items() if v and not k.startswith("declared_")}
+        declared = {
+            what: values[f"declared_{what}"]
+            for what in DECLARED_KEYS
+            if values.get(f"declared_{what}") is not None
+        }
+        if declared:
+            entry["declared"] = declared
+        entry[LINE] = number
+        plan = entry.pop("plan")
+        if kind == s.PLAN:
+            organization, _, year = plan.rpartition("@")
+            self.reader.plan({**entry, "organization": organization, "year": year})
+        else:
+            self.reader.entry(plan, kind, entry)
+
+
+def _reporting(rows: Iterable[Any], done: Callable[[int], float]) -> Iterator[Any]:
+    """Pass ``rows`` through, reporting ``done(rows so far)`` every few thousand rows."""
+    for number, row in enumerate(rows, 1):
+        if number % REPORT_EVERY == 0:
+            progress.report(done(number))
+        yield row
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _csv_rows(text: str) -> tuple[csv.Dialect | type[csv.Dialect], str]:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    dialect = csv.excel_tab if "\t" in first and "," not in first else csv.excel
+    return dialect, first
+
+
+def looks_like_csv_table(text: str) -> bool:
+    """Tell whether ``text`` is a CSV table of the workbook (its header has ``plan``).
+
+    >>> looks_like_csv_table("plan,code,name\\n臺北市政府@111,GC2,營造安全環境\\n")
+    True
+    >>> looks_like_csv_table("策略目標\\tAC1 提升市民對政府信任度\\n")
+    False
+    """
+    dialect, first = _csv_rows(text)
+    header = {_header(cell) for cell in next(csv.reader([first], dialect), [])}
+    known = {name for table in TABLES.values() for name in table.column_names}
+    return "plan" in header and len(header & known) >= 2
+
+
+def csv_table(text: str, file: str) -> Table:
+    """Return the table a CSV file holds, told by its header and, if need be, its name.
+
+    Raises :class:`InputError` when neither tells.
+    """
+    dialect, first = _csv_rows(text)
+    header = next(csv.reader([first], dialect), [])
+    table = identify_table(header, hint=Path(file).name)
+    if table is None:
+        names = ", ".join(f"{name}.csv" for name in TABLES)
+        raise InputError(
+            file,
+            f"cannot tell which table this CSV holds from its columns {header}: name the file "
+            f"after its table ({names})",
+            1,
+        )
+    return table
+
+
+def csv_load_rank(text: str, file: str) -> int:
+    """Where a CSV table loads among the others: plans first, organizations last."""
+    return list(TABLES).index(csv_table(text, file).name)
+
+
+def parse_csv_table(text: str, file: str, builder: PlanGraphBuilder) -> list[Problem]:
+    """Load one CSV table (already decoded) into ``builder``; return the problems.
+
+    Parameters
+    ----------
+    text : str
+        The CSV text; comma- or tab-separated, header in the first row.
+    file : str
+        Name used in sources and problems (rows are numbered as a spreadsheet shows them:
+        the header is row 1).
+    builder : PlanGraphBuilder
+        Receives the rows; plans a row names must be loaded already (the plans table).
+
+    Returns
+    -------
+    list of Problem
+        One per bad cell, naming the row and column; those rows are not loaded.
+
+    Examples
+    --------
+    >>> b = PlanGraphBuilder()
+    >>> parse_csv_table("plan,level\\n臺北市政府@111,city\\n", "plans.csv", b)
+    []
+    >>> rows = "plan,code,name,perspective\\n臺北市政府@111,GC2,營造安全環境,C\\n"
+    >>> rows += "臺北市政府@111,GC3,強化食品及衛生安全,X\\n"
+    >>> for problem in parse_csv_table(rows, "objectives.csv", b):
+    ...     print(problem)  # doctest: +NORMALIZE_WHITESPACE
+    objectives.csv:3: column 'perspective': expected one of C, P, L, F
+    (顧客, 內部流程, 學習成長, 財務), got 'X'; row not loaded
+    >>> b.graph.nodes["臺北市政府@111:Objective:GC2"]["name"]
+    '營造安全環境'
+    """
+    table = csv_table(text, file)
+    dialect, _ = _csv_rows(text)
+    buffer = io.StringIO(text.lstrip("\ufeff"))
+    rows = csv.reader(buffer, dialect)
+    size = max(len(text), 1)
+    try:
+        return _TableLoad(table, file, builder).load(
+            _reporting(rows, lambda _: buffer.tell() / size)
+        )
+    except csv.Error as err:
+        raise InputError(file, f"broken CSV ({err})", rows.line_num) from None
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+
+def looks_like_xlsx(path: Path) -> bool:
+    """Tell whether ``path`` is an XLSX workbook: a ZIP (``PK\\x03\\x04``) with ``xl/`` inside."""
+    with path.open("rb") as stream:
+        if stream.read(4) != b"PK\x03\x04":
+            return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.startswith("xl/") for name in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
+    """Load every table sheet of an XLSX workbook into ``builder``; return the problems.
+
+    Sheets load in table order (plans first), found by their names or, failing that, by
+    their headers. The workbook is streamed (openpyxl's read-only mode), so a large one
+    does not have to fit in memory as cells.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = Path(tempfile.mkdtemp()) / "template.xlsx"
+    >>> write_template(book)
+    >>> b = PlanGraphBuilder()
+    >>> read_xlsx(book, b)
+    []
+    >>> b.graph.nodes["臺北市政府兵役局@111:Objective:CC1"]["perspective"]
+    'C'
+    """
+    path = Path(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise InputError(str(path), f"not a readable XLSX workbook ({err})") from None
+    problems: list[Problem] = []
+    try:
+        found = []
+        for sheet in book.worksheets:
+            label = f"{path}[{sheet.title}]"
+            header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            table = identify_table(header, hint=sheet.title)
+            if table is None:
+                if any(cell is not None for cell in header):
+                    problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
+                continue
+            found.append((list(TABLES).index(table.name), table, sheet, label))
+        rows_in_all = max(sum(sheet.max_row or 0 for _, _, sheet, _ in found), 1)
+        rows_before = 0
+        for _, table, sheet, label in sorted(found, key=lambda item: item[0]):
+            rows = _reporting(
+                sheet.iter_rows(values_only=True),
+                lambda number, before=rows_before: (before + number) / rows_in_all,
+            )
+            problems += _TableLoad(table, label, builder).load(rows)
+            rows_before += sheet.max_row or 0
+    finally:
+        book.close()
+    return problems
+
+
+def _unknown_sheet(title: str) -> str:
+    return (
+        f"sheet {title!r} is none of the tables ({', '.join(TABLES)}) and its header does "
+        "not tell which; not read"
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def spreadsheet_tables(
+    graph: nx.MultiDiGraph, plan_ids: Iterable[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the workbook of ``graph``'s plans: table name -> rows (column name -> cell).
+
+    Cells are what a spreadsheet holds: text (lists one item per line), whole numbers,
+    ``yes`` for a set flag and None for an empty cell. Loading these rows gives the same
+    graph (only sources differ).
+
+    Examples
+    --------
+    >>> tables = spreadsheet_tables(example_graph())
+    >>> tables["objectives"][0]["code"], tables["objectives"][0]["perspective"]
+    ('GP6', 'P')
+    >>> tables["kpis"][0]["city_kpi_refs"]
+    'GP6.2'
+    """
+    wanted = set(plan_ids) if plan_ids is not None else None
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for plan in plans(graph):
+        pid = plan["id"]
+        if wanted is not None and pid not in wanted:
+            continue
+        document = plan_document(graph, plan)
+        rows["plans"].append({"plan": pid, **document, **_declared_cells(document)})
+        for section, kind in SECTIONS.items():
+            for entry in document.get(section, []):
+                row = {"plan": pid, **entry, **_declared_cells(entry)}
+                if kind == s.OBJECTIVE:
+                    node = graph.nodes[s.node_id(kind, pid, entry["code"])]
+                    row.setdefault("theme", node["theme"])
+                    row.setdefault("perspective", node["perspective"])
+                rows[section].append(row)
+                if kind == s.THEME:
+                    rows["organizations"] += _membership_rows(pid, entry)
+    return {
+        name: [{c: _cell_value(row.get(c)) for c in TABLES[name].column_names} for row in table]
+        for name, table in rows.items()
+    }
+
+
+def _declared_cells(entry: dict[str, Any]) -> dict[str, int]:
+    return {f"declared_{what}": total for what, total in entry.get("declared", {}).items()}
+
+
+def _membership_rows(plan: str, theme: dict[str, Any]) -> list[dict[str, Any]]:
+    leads = theme.get("lead", [])
+    groups = [
+        ([leads] if isinstance(leads, str) else leads, True),
+        (theme.get("members", []), False),
+    ]
+    return [
+        {"plan": plan, "theme": theme["code"], "organization": name, "lead": lead}
+        for names, lead in groups
+        for name in names
+    ]
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return YES if value else None
+    if isinstance(value, list):
+        return "\n".join(_cell_item(item) for item in value) or None
+    return value if value != "" else None
+
+
+def _cell_item(item: Any) -> str:
+    if isinstance(item, dict) and "rule" in item:
+        return f"{item['rule']}: {item.get('reason', '')}".strip()
+    if isinstance(item, dict):
+        return f"{item['code']} {item.get('name', '')}".strip()
+    return str(item)
+
+
+def write_xlsx(
+    graph: nx.MultiDiGraph, path: str | Path, plan_ids: Iterable[str] | None = None
+) -> None:
+    """Write ``graph``'s plans as an XLSX workbook in the layout :func:`read_xlsx` reads.
+
+    Headers carry a note saying what goes in the column; flag, perspective and level
+    columns get drop-down lists. The workbook is written in openpyxl's write-only mode.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = Path(tempfile.mkdtemp()) / "plans.xlsx"
+    >>> write_xlsx(example_graph(), book)
+    >>> openpyxl.load_workbook(book).sheetnames
+    ['plans', 'themes', 'objectives', 'kpis', 'action_plans', 'organizations']
+    """
+    book = openpyxl.Workbook(write_only=True)
+    for name, rows in spreadsheet_tables(graph, plan_ids).items():
+        table = TABLES[name]
+        sheet = book.create_sheet(name)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(table.columns, 1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = 12 if column.choices else 28
+            if column.choices:
+                sheet.data_validations.append(_drop_down(column, f"{letter}2:{letter}1048576"))
+        sheet.append([_header_cell(sheet, column) for column in table.columns])
+        for row in rows:
+            sheet.append([row[column] for column in table.column_names])
+    book.save(path)
+
+
+def _header_cell(sheet: Any, column: Column) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=column.name)
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(vertical="top")
+    cell.comment = Comment(column.help, "bscalign")
+    return cell
+
+
+def _drop_down(column: Column, cells: str) -> DataValidation:
+    choices = ", ".join(column.choices)
+    validation = DataValidation(
+        type="list",
+        formula1='"{}"'.format(",".join(column.choices)),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=column.name,
+        error=f"{column.name}: one of {choices}",
+    )
+    validation.add(cells)
+    return validation
+
+
+def write_csv(
+    graph: nx.MultiDiGraph, folder: str | Path, plan_ids: Iterable[str] | None = None
+) -> list[Path]:
+    """Write ``graph``'s plans as one CSV file per table into ``folder``; return the files.
+
+    Files are UTF-8 with a byte-order mark, which Excel needs to show Chinese correctly.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_csv(example_graph(), tempfile.mkdtemp())][:3]
+    ['plans.csv', 'themes.csv', 'objectives.csv']
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, rows in spreadsheet_tables(graph, plan_ids).items():
+        path = folder / f"{name}.csv"
+        columns = TABLES[name].column_names
+        with path.open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(columns)
+            writer.writerows([row[column] for column in columns] for row in rows)
+        written.append(path)
+    return written
+
+
+def example_graph() -> nx.MultiDiGraph:
+    """A city plan and an agency plan with one filled row per table (the template's).
+
+    The rows are real: the Department of Compulsory Military Service's 111 objective
+    ``CC1`` and its upward link to the city's ``GP6``.
+    """
+    b = PlanGraphBuilder()
+    where = {"source": "template", "place": "sheet"}
+    city = b.add_plan("臺北市政府", "111", s.CITY, source="template")
+    b.add_theme(city, "G", "精進健康安全", **where)
+    b.add_objective(city, "GP6", "優化緊急救護及防災應變機制", **where)
+    b.add_membership("衛生局", city, "G", lead=True, source="template")
+    b.add_membership("兵役局", city, "G", lead=False, source="template")
+    agency = b.add_plan("臺北市政府兵役局", "111", s.AGENCY, city=city.split("@")[0])
+    b.add_theme(agency, "C", "協調國軍支援", **where)
+    b.add_objective(agency, "CC1", "優化防災應變機制", **where)
+    b.add_upward_link(agency, "CC1", "GP6", "優化緊急救護及防災應變機制", source="template")
+    b.add_kpi(agency, "CC1.1", "國軍與替代役支援災防演訓及救災達成率", objective="CC1", **where)
+    b.add_city_kpi_reference(agency, "CC1.1", "GP6.2", source="template")
+    b.add_action_plan(
+        agency, "CC1.1.1", "臺北市政府兵役局協調國軍支援災害防救作業計畫", kpis=["CC1.1"], **where
+    )
+    return b.graph
+
+
+def write_template(path: str | Path) -> None:
+    """Write an empty workbook for planners: headers with notes, drop-downs, an example row.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = Path(tempfile.mkdtemp()) / "template.xlsx"
+    >>> write_template(book)
+    >>> sheet = openpyxl.load_workbook(book)["objectives"]
+    >>> [cell.value for cell in sheet[1]][:6]
+    ['plan', 'code', 'name', 'also_named', 'theme', 'perspective']
+    >>> len(sheet.data_validations.dataValidation) > 0
+    True
+    """
+    write_xlsx(example_graph(), path)
