@@ -23,6 +23,7 @@ from pathlib import Path
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
 from bscalign.graph.build import PlanGraphBuilder
@@ -38,6 +39,25 @@ def looks_like_pdf(path: Path) -> bool:
     """Tell whether ``path`` is a PDF (``%PDF-`` within its first kilobyte)."""
     with path.open("rb") as stream:
         return b"%PDF-" in stream.read(1024)
+
+
+def page_text(page: Page) -> str:
+    """Return a page's text line by line, with a blank line where a gap stands between two.
+
+    pdfplumber joins characters into lines by position; a vertical gap taller than the
+    line above it (a new paragraph, text box or table) becomes a blank line, as it is in
+    the text of the seeds: the text parser ends a wrapped name at a blank line.
+    """
+    lines = []
+    previous = None
+    for line in page.extract_text_lines(return_chars=False):
+        if previous is not None and line["top"] - previous["bottom"] > (
+            previous["bottom"] - previous["top"]
+        ):
+            lines.append("")
+        lines.append(line["text"])
+        previous = line
+    return "\n".join(lines)
 
 
 def pdf_pages_text(path: str | Path) -> tuple[list[str], dict[int, str]]:
@@ -67,7 +87,7 @@ def pdf_pages_text(path: str | Path) -> tuple[list[str], dict[int, str]]:
         with pdfplumber.open(path) as pdf:
             count = len(pdf.pages)
             for number, page in enumerate(pdf.pages, 1):
-                text = page.extract_text() or ""
+                text = page_text(page)
                 unreadable = len(UNREADABLE_GLYPH.findall(text))
                 if unreadable:
                     notes[number] = (
@@ -112,12 +132,12 @@ def read_pdf(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
     """
     path = Path(path)
     pages, notes = pdf_pages_text(path)
-    first_lines = list(accumulate((page.count("\n") + 1 for page in pages), initial=1))
+    first_lines = list(accumulate((page.count("\n") + 2 for page in pages), initial=1))
     problems = [
         Problem(str(path), first_lines[number - 1], f"page {number}: {note}")
         for number, note in notes.items()
     ]
-    for problem in parse_seed_text("\n".join(pages), str(path), builder):
+    for problem in parse_seed_text("\n\n".join(pages), str(path), builder):
         page = bisect_right(first_lines, problem.line)
         problems.append(replace(problem, message=f"{problem.message} (page {page})"))
     return problems

@@ -275,6 +275,12 @@ class _SeedParser:
             state.link = None
             state.objective = state.kpi = None
             return True
+        if state.mode == SCORECARD and compact == "府級策略目標":
+            # the link column's header cell, on a line of its own where extraction (PDF)
+            # split the header row into one line per cell
+            state.has_link_column = True
+            state.link = None
+            return True
         if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
             state.mode = CITY_MAP
             state.vertical_themes = False
