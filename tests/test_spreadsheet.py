@@ -9,6 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
+from facts import graph_facts
+
+from bscalign.cli import main
 from bscalign.loaders import InputError, read_plans
 from bscalign.loaders.spreadsheet import (
     REPORT_EVERY,
@@ -20,10 +24,6 @@ from bscalign.loaders.spreadsheet import (
     write_template,
     write_xlsx,
 )
-from click.testing import CliRunner
-from facts import graph_facts
-
-from bscalign.cli import main
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
