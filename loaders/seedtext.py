@@ -49,6 +49,19 @@ DECLARED = {
 
 #: Stands for the city of an agency whose name does not say it (a problem is reported).
 UNKNOWN_CITY = "unknown city"
+
+#: Row labels that may stand alone on a line, their cells on the lines below (PDF
+#: extraction), with the test that a line is one cell of that row: a theme (one letter and
+#: a name, not a perspective label such as 顧客 C) or a theme group (one lead agency).
+SPLIT_ROW_CELL = {
+    "策略主題": lambda line: (
+        len(LONE_LETTER.findall(line)) == 1
+        and not CODE.search(line)
+        and not PERSPECTIVE_LABEL.fullmatch(line.strip())
+    ),
+    "分組成員": lambda line: len(LEAD.findall(line)) == 1,
+}
+
 CITY_MAP, AGENCY_MAP, OVERVIEW, SCORECARD = "city map", "agency map", "KPI overview", "scorecard"
 MAP_MODES = (CITY_MAP, AGENCY_MAP)
 
@@ -82,6 +95,7 @@ class _State:
     previous_text: str = ""
     previous_tokens: list[_Token] = field(default_factory=list)
     vertical_themes: bool = False
+    split_row: tuple[str, int, list[str]] | None = None
 
 
 def looks_like_seed_text(text: str) -> bool:
@@ -188,6 +202,7 @@ class _SeedParser:
         )
         for number, line in enumerate(self.lines, 1):
             if not line.strip():
+                self._end_split_row()
                 self.state.previous_tokens = []
                 self.state.previous_text = ""
                 continue
@@ -195,9 +210,12 @@ class _SeedParser:
                 self._line(number, line)
             except (ValueError, IndexError, KeyError) as err:  # pragma: no cover - defensive
                 self._problem(number, f"could not read this line ({err})")
+        self._end_split_row()
         return self.problems
 
     def _line(self, number: int, line: str) -> None:
+        if self._split_row_cell(line):
+            return
         line, references = _take_city_kpi_references(line)
         tokens = _tokens(line, references)
         compact = re.sub(r"\s+", "", line)
@@ -232,6 +250,9 @@ class _SeedParser:
                 return
         state.previous_tokens = []
         if self._heading(number, compact):
+            return
+        if state.mode is not None and compact in SPLIT_ROW_CELL:
+            state.split_row = (compact, number, [])  # its cells follow, one per line
             return
         if state.mode is not None and compact.startswith("策略主題"):
             self._theme_row(number, line)
@@ -315,6 +336,26 @@ class _SeedParser:
             found = pattern.search(text)
             if found:
                 self.builder.declare(plan or self.agency_plan, what, int(found[1]), theme=theme)
+
+    def _split_row_cell(self, line: str) -> bool:
+        """Collect a cell of a row whose label stood alone on its line, as PDF extraction
+        leaves a row it splits into one line per cell; the row is read when it ends."""
+        row = self.state.split_row
+        if row is None:
+            return False
+        label, _, cells = row
+        if SPLIT_ROW_CELL[label](line):
+            cells.append(line.strip())
+            return True
+        self._end_split_row()
+        return False
+
+    def _end_split_row(self) -> None:
+        row, self.state.split_row = self.state.split_row, None
+        if row is not None:
+            label, number, cells = row
+            read = self._theme_row if label == "策略主題" else self._members_row
+            read(number, "\t".join([label, *cells]))
 
     def _theme_row(self, number: int, line: str) -> None:
         rest = re.sub(r"^\s*策略\s*主題", "", line)

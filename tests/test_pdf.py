@@ -147,12 +147,13 @@ def test_pdf_of_a_seed_gives_the_counts_of_its_text(
     assert pdf.problems == []
 
 
+@pytest.mark.parametrize("layout", ["row", "stacked"])
 @pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
-def test_pdf_with_cells_side_by_side_gives_the_same_graph_as_its_text(
-    seed: Path, seed_pdfs: Callable[[Path, str], Path]
+def test_pdf_of_a_seed_gives_the_same_graph_as_its_text(
+    seed: Path, layout: str, seed_pdfs: Callable[[Path, str], Path]
 ) -> None:
     text = read_plans([seed])
-    pdf = read_plans([seed_pdfs(seed, "row")])
+    pdf = read_plans([seed_pdfs(seed, layout)])
     assert graph_facts(pdf.graph) == graph_facts(text.graph)
 
 
@@ -185,20 +186,25 @@ def test_pdf_is_recognised_from_its_bytes_not_its_name(
     assert counts(read_plans([renamed]).graph) == counts(read_plans([SEED_FILES[0]]).graph)
 
 
-def test_scanned_pdf_without_text_layer_is_an_error(
-    fonts: dict[str, object], tmp_path: Path
-) -> None:
+def scanned_pdf(path: Path) -> Path:
+    """A one-page PDF holding only an image of a page (as a scanner makes it)."""
     from PIL import Image
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     scan = Image.new("L", (200, 100), color=255)
     scan.paste(0, (20, 20, 180, 40))  # a dark bar where the text was
-    path = tmp_path / "scanned.pdf"
     pdf = canvas.Canvas(str(path), pagesize=(400, 200))
     pdf.drawImage(ImageReader(scan), 0, 0, width=400, height=200)
     pdf.showPage()
     pdf.save()
+    return path
+
+
+def test_scanned_pdf_without_text_layer_is_an_error(
+    fonts: dict[str, object], tmp_path: Path
+) -> None:
+    path = scanned_pdf(tmp_path / "scanned.pdf")
     with pytest.raises(InputError, match="no text layer"):
         read_plans([path])
     result = CliRunner().invoke(main, ["stats", str(path)])
@@ -227,7 +233,7 @@ def test_seed_text_parser_copes_without_tabs(seed: Path, lose_tabs: Callable[[st
     without_tabs = "\n".join(lose_tabs(line) for line in text.splitlines())
     got = PlanGraphBuilder()
     assert parse_seed_text(without_tabs, "extracted.txt", got) == []
-    assert counts(got.graph) == counts(expected.graph)
+    assert graph_facts(got.graph) == graph_facts(expected.graph)
 
 
 def test_scorecard_header_split_over_lines_keeps_the_upward_link_column() -> None:
@@ -255,3 +261,34 @@ def test_scorecard_header_split_over_lines_keeps_the_upward_link_column() -> Non
     assert objectives == ["臺北市政府消防局@108:Objective:AC1"]
     links = builder.graph.nodes["臺北市政府消防局@108:Objective:AC1"]["links"]
     assert [(link["code"], link["name"]) for link in links] == [("GC2", "營造安全環境")]
+
+
+def test_a_scanned_page_among_text_pages_is_reported_with_its_page(
+    seed_pdfs: Callable[[Path, str], Path], tmp_path: Path
+) -> None:
+    import pypdfium2
+
+    seed = SEEDS / "taipei-military-service-111-bsc.txt"
+    document = pypdfium2.PdfDocument(seed_pdfs(seed, "row"))
+    pages = len(document)
+    document.import_pages(pypdfium2.PdfDocument(scanned_pdf(tmp_path / "scan.pdf")))
+    document.save(tmp_path / "with-scan.pdf")
+    result = read_plans([tmp_path / "with-scan.pdf"])
+    [problem] = result.problems
+    assert problem.message == (
+        f"page {pages + 1}: an image without a text layer (scanned?); not read"
+    )
+    assert counts(result.graph) == counts(read_plans([seed]).graph)
+
+
+def test_theme_and_group_rows_split_one_cell_per_line() -> None:
+    row = ["策略主題", "A 營造永續環境", "G 精進健康安全"]
+    groups = ["分組成員", "環保局(主政) 警察局、工務局", "衛生局(主政) 消防局、兵役局"]
+    document = "臺北市政府兵役局\n111年策略地圖及平衡計分卡\n111年府級策略地圖\n"
+    tabbed, split = PlanGraphBuilder(), PlanGraphBuilder()
+    assert parse_seed_text(document + "\t".join(row) + "\n" + "\t".join(groups), "a", tabbed) == []
+    assert parse_seed_text(document + "\n".join(row + groups), "b", split) == []
+    assert graph_facts(split.graph) == graph_facts(tabbed.graph)
+    lead = split.graph.edges["Organization:衛生局", "臺北市政府@111:Theme:G", "MEMBER_OF"]
+    assert lead["lead"] is True
+    assert split.graph.nodes["臺北市政府@111:Theme:A"]["name"] == "營造永續環境"
