@@ -21,8 +21,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSException
 from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -99,7 +98,7 @@ def pdf_pages_text(path: str | Path) -> tuple[list[str], dict[int, str]]:
                 pages.append(text)
                 page.close()
                 progress.report(number / count)
-    except (PdfminerException, PDFSyntaxError, PDFPasswordIncorrect) as err:
+    except (PdfminerException, PSException) as err:  # pdfminer's syntax, encryption, ...
         raise InputError(str(path), f"not a readable PDF ({err or type(err).__name__})") from None
     if not any(text.strip() for text in pages):
         raise InputError(

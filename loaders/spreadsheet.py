@@ -42,10 +42,12 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import openpyxl
@@ -72,6 +74,17 @@ PERSPECTIVE_WORDS = {
     **{name: letter for letter, name in s.PERSPECTIVE_NAMES.items()},
     **{name: letter for letter, name in s.PERSPECTIVE_NAMES_ZH.items()},
 }
+#: What openpyxl and zipfile raise on a damaged workbook (bad ZIP, bad XML, bad values).
+BROKEN_WORKBOOK = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    TypeError,
+    ParseError,
+)
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 #: Rows between two progress reports while reading a table.
 REPORT_EVERY = 2000
@@ -447,10 +460,14 @@ def _cell_text(value: Any) -> str:
 # -- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_rows(text: str) -> tuple[csv.Dialect | type[csv.Dialect], str]:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+def _csv_header(text: str) -> tuple[type[csv.Dialect], list[str]]:
+    """The dialect (comma or tab) and the header cells of a CSV text ([] if none)."""
+    first = re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"), maxsplit=1)[0]
     dialect = csv.excel_tab if "\t" in first and "," not in first else csv.excel
-    return dialect, first
+    try:
+        return dialect, next(csv.reader([first], dialect), [])
+    except csv.Error:
+        return dialect, []
 
 
 def looks_like_csv_table(text: str) -> bool:
@@ -461,8 +478,7 @@ def looks_like_csv_table(text: str) -> bool:
     >>> looks_like_csv_table("策略目標\\tAC1 提升市民對政府信任度\\n")
     False
     """
-    dialect, first = _csv_rows(text)
-    header = {_header(cell) for cell in next(csv.reader([first], dialect), [])}
+    header = {_header(cell) for cell in _csv_header(text)[1]}
     known = {name for table in TABLES.values() for name in table.column_names}
     return "plan" in header and len(header & known) >= 2
 
@@ -472,8 +488,7 @@ def csv_table(text: str, file: str) -> Table:
 
     Raises :class:`InputError` when neither tells.
     """
-    dialect, first = _csv_rows(text)
-    header = next(csv.reader([first], dialect), [])
+    header = _csv_header(text)[1]
     table = identify_table(header, hint=Path(file).name)
     if table is None:
         names = ", ".join(f"{name}.csv" for name in TABLES)
@@ -524,7 +539,7 @@ def parse_csv_table(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
     '營造安全環境'
     """
     table = csv_table(text, file)
-    dialect, _ = _csv_rows(text)
+    dialect, _ = _csv_header(text)
     buffer = io.StringIO(text.lstrip("\ufeff"))
     rows = csv.reader(buffer, dialect)
     size = max(len(text), 1)
@@ -572,31 +587,37 @@ def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
     path = Path(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise InputError(str(path), f"not a readable XLSX workbook ({err})") from None
+        try:
+            return _read_book(book, path, builder)
+        finally:
+            book.close()
+    except BROKEN_WORKBOOK as err:
+        raise InputError(
+            str(path), f"not a readable XLSX workbook ({type(err).__name__}: {err})"
+        ) from None
+
+
+def _read_book(book: Any, path: Path, builder: PlanGraphBuilder) -> list[Problem]:
     problems: list[Problem] = []
-    try:
-        found = []
-        for sheet in book.worksheets:
-            label = f"{path}[{sheet.title}]"
-            header = next(sheet.iter_rows(max_row=1, values_only=True), ())
-            table = identify_table(header, hint=sheet.title)
-            if table is None:
-                if any(cell is not None for cell in header):
-                    problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
-                continue
-            found.append((list(TABLES).index(table.name), table, sheet, label))
-        rows_in_all = max(sum(sheet.max_row or 0 for _, _, sheet, _ in found), 1)
-        rows_before = 0
-        for _, table, sheet, label in sorted(found, key=lambda item: item[0]):
-            rows = _reporting(
-                sheet.iter_rows(values_only=True),
-                lambda number, before=rows_before: (before + number) / rows_in_all,
-            )
-            problems += _TableLoad(table, label, builder).load(rows)
-            rows_before += sheet.max_row or 0
-    finally:
-        book.close()
+    found = []
+    for sheet in book.worksheets:
+        label = f"{path}[{sheet.title}]"
+        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        table = identify_table(header, hint=sheet.title)
+        if table is None:
+            if any(cell is not None for cell in header):
+                problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
+            continue
+        found.append((list(TABLES).index(table.name), table, sheet, label))
+    rows_in_all = max(sum(sheet.max_row or 0 for _, _, sheet, _ in found), 1)
+    rows_before = 0
+    for _, table, sheet, label in sorted(found, key=lambda item: item[0]):
+        rows = _reporting(
+            sheet.iter_rows(values_only=True),
+            lambda number, before=rows_before: (before + number) / rows_in_all,
+        )
+        problems += _TableLoad(table, label, builder).load(rows)
+        rows_before += sheet.max_row or 0
     return problems
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from facts import graph_facts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bscalign.cli import main
 from bscalign.graph.access import plan_counts, plans
@@ -292,3 +294,27 @@ def test_theme_and_group_rows_split_one_cell_per_line() -> None:
     lead = split.graph.edges["Organization:衛生局", "臺北市政府@111:Theme:G", "MEMBER_OF"]
     assert lead["lead"] is True
     assert split.graph.nodes["臺北市政府@111:Theme:A"]["name"] == "營造永續環境"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=4),
+    end=st.floats(0.05, 1),
+)
+def test_broken_pdf_fails_only_with_input_errors(
+    flips: list[tuple[float, int]],
+    end: float,
+    seed_pdfs: Callable[[Path, str], Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    data = bytearray(seed_pdfs(SEEDS / "taipei-military-service-111-bsc.txt", "row").read_bytes())
+    for where, flip in flips:
+        data[int(where * (len(data) - 1))] ^= flip
+    path = tmp_path_factory.mktemp("broken") / "broken.pdf"
+    path.write_bytes(bytes(data[: max(8, int(end * len(data)))]))
+    try:
+        result = read_plans([path])
+    except InputError as err:
+        assert str(err).startswith(str(path))
+        return
+    assert all(problem.file == str(path) for problem in result.problems)

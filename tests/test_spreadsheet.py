@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from facts import graph_facts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bscalign.cli import main
 from bscalign.loaders import InputError, read_plans
@@ -266,3 +268,29 @@ def test_progress_is_reported_while_a_large_csv_loads(tmp_path: Path) -> None:
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert seen[-1] == (in_all, in_all)
     assert len(seen) > len(TABLES) + 2  # reports from inside the large file, not only per file
+
+
+# -- broken workbooks ------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=4),
+    end=st.floats(0.05, 1),
+)
+def test_broken_xlsx_fails_only_with_input_errors(
+    cuts: list[tuple[float, int]], end: float, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("broken")
+    write_template(folder / "good.xlsx")
+    data = bytearray((folder / "good.xlsx").read_bytes())
+    for where, flip in cuts:
+        data[int(where * (len(data) - 1))] ^= flip
+    path = folder / "broken.xlsx"
+    path.write_bytes(bytes(data[: max(4, int(end * len(data)))]))
+    try:
+        result = read_plans([path])
+    except InputError as err:
+        assert str(err).startswith(str(path))
+        return
+    assert all(problem.file.startswith(str(path)) for problem in result.problems)
