@@ -11,8 +11,8 @@ table           columns
 ==============  ========================================================================
 plans           plan, level, city, declared_themes, declared_objectives, declared_kpis,
                 declared_action_plans
-themes          plan, code, name, also_named, aligns_to, declared_objectives,
-                declared_kpis, declared_action_plans, declared_themes, suppress
+themes          plan, code, name, also_named, aligns_to, declared_themes,
+                declared_objectives, declared_kpis, declared_action_plans, suppress
 objectives      plan, code, name, also_named, theme, perspective, new, aligns_to, causes,
                 suppress
 kpis            plan, code, name, also_named, objective, wccd, city_kpi, new,
@@ -233,8 +233,7 @@ TABLES: dict[str, Table] = {
                 NAME,
                 ALSO_NAMED,
                 Column("aligns_to", _codes, "整個主題承接的府級策略目標代碼"),
-                *DECLARED[1:],
-                DECLARED[0],
+                *DECLARED,
                 SUPPRESS,
             ),
         ),
@@ -388,27 +387,25 @@ class _TableLoad:
 
     def _row(self, number: int, columns: dict[int, Column], cells: Sequence[Any]) -> None:
         values: dict[str, Any] = {}
-        bad = []
+        wrong: dict[str, str] = {}  # column name -> what was expected and what was found
         for index, column in columns.items():
             text = _cell_text(cells[index]) if index < len(cells) else ""
             try:
                 values[column.name] = column.read(text)
             except _BadCell as err:
-                bad.append(f"column {column.name!r}: expected {err}, got {text!r}")
-        if not bad and not any(values.values()):
+                wrong[column.name] = f"expected {err}, got {text!r}"
+        if not wrong and not any(values.values()):
             return  # an empty row
-        bad += [
-            f"column {name!r}: expected a value, got nothing"
-            for name in sorted(self.table.required)
-            if name not in {b.split("'")[1] for b in bad} and not values.get(name)
-        ]
+        for name in sorted(self.table.required - set(wrong)):
+            if not values.get(name):
+                wrong[name] = "expected a value, got nothing"
         plan = values.get("plan")
-        is_plan_row = self.table.kind == s.PLAN
-        if plan and not bad and not is_plan_row and s.plan_node_id(plan) not in self.builder.graph:
-            bad.append(f"column 'plan': expected a plan listed in the plans table, got {plan!r}")
-        for message in bad:
-            self._problem(number, f"{message}; row not loaded")
-        if not bad:
+        unknown_plan = self.table.kind != s.PLAN and s.plan_node_id(plan) not in self.builder.graph
+        if not wrong and unknown_plan:
+            wrong["plan"] = f"expected a plan listed in the plans table, got {plan!r}"
+        for name, message in wrong.items():
+            self._problem(number, f"column {name!r}: {message}; row not loaded")
+        if not wrong:
             self._add(number, values)
 
     def _add(self, number: int, values: dict[str, Any]) -> None:

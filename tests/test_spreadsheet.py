@@ -294,3 +294,24 @@ def test_broken_xlsx_fails_only_with_input_errors(
         assert str(err).startswith(str(path))
         return
     assert all(problem.file.startswith(str(path)) for problem in result.problems)
+
+
+def test_excel_unicode_text_utf16_tab_separated_loads(tmp_path: Path) -> None:
+    original = read_plans([SEEDS / "taipei-military-service-111-bsc.txt"])
+    for name, rows in spreadsheet_tables(original.graph).items():
+        columns = TABLES[name].column_names
+        with (tmp_path / f"{name}.txt").open("w", encoding="utf-16", newline="") as stream:
+            writer = csv.writer(stream, dialect=csv.excel_tab)
+            writer.writerow(columns)
+            writer.writerows([row[column] for column in columns] for row in rows)
+    loaded = read_plans([tmp_path])
+    assert loaded.problems == []
+    assert graph_facts(loaded.graph) == graph_facts(original.graph)
+
+
+def test_readme_lists_the_workbook_columns() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, table in TABLES.items():
+        [row] = [line for line in readme.splitlines() if line.startswith(f"| `{name}` |")]
+        listed = [cell.split(" (")[0].strip() for cell in row.split("|")[2].split(",")]
+        assert listed == table.column_names, name
