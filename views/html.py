@@ -1,4 +1,6 @@
-"""Write a view graph as one self-contained, offline HTML page (pyvis and vis-network).
+"""Write a view graph as one self-contained, offline HTML page (pyvis and vis-network), or
+as a fragment to embed: a ``head`` once per page and a ``body`` per view (reports,
+notebooks).
 
 The nodes and edges are assembled with pyvis; the page is bscalign's own template, because
 pyvis's template loads Bootstrap from a CDN even in its in-line mode. vis-network's script
