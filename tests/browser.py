@@ -74,9 +74,12 @@ def chromium() -> Iterator[Any]:
 
 
 def open_page(
-    browser: Any, path: Path, *, width: int = 1600, height: int = 1000
+    browser: Any, path: Path, *, width: int = 1600, height: int = 1000, drawn: bool = True
 ) -> tuple[Any, PageLog]:
-    """Open ``path`` from disk, wait for the view's first frame; return page and log."""
+    """Open ``path`` from disk, wait for the view's first frame; return page and log.
+
+    With ``drawn=False`` it does not wait (the view is in a frame, or there are several).
+    """
     url = path.resolve().as_uri()
     page = browser.new_page(viewport={"width": width, "height": height})
     log = PageLog()
@@ -98,7 +101,8 @@ def open_page(
     )
     page.on("pageerror", lambda error: log.errors.append(str(error)))
     page.goto(url)
-    page.wait_for_function("document.body.dataset.drawn === 'true'", timeout=120_000)
+    if drawn:
+        page.wait_for_function("document.body.dataset.drawn === 'true'", timeout=120_000)
     return page, log
 
 
@@ -107,7 +111,7 @@ def hover_node(page: Any, node: str) -> str:
     point = page.evaluate(
         """(id) => {
             network.focus(id, {scale: 1.2, animation: false});
-            const box = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+            const box = document.querySelector('.bsv-canvas canvas').getBoundingClientRect();
             const dom = network.canvasToDOM(network.getPosition(id));
             return {x: box.left + dom.x, y: box.top + dom.y};
         }""",

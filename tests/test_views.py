@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -15,7 +16,7 @@ from bscalign.graph import schema as s
 from bscalign.loaders import LoadResult
 from bscalign.queries.engine import AuditResult, audit
 from bscalign.views import MISSING, strategy_map_layout, view_graph
-from bscalign.views.html import render_view
+from bscalign.views.html import render_view, view_fragment
 from tests.conftest import SEEDS
 
 FIRE, FIRE_CITY = "臺北市政府消防局@108", "臺北市政府@108"
@@ -127,7 +128,7 @@ def test_the_page_loads_nothing_and_keeps_names_as_data(full_view: nx.MultiDiGra
     page = render_view(full_view, title="seeds")
     assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", page)
     assert "default-src 'none'" in page
-    data = json.loads(re.search(r"var DATA = (.*?);</script>", page, re.S)[1])
+    data = json.loads(re.search(r'type="application/json"[^>]*>(.*?)</script>', page, re.S)[1])
     assert len(data["nodes"]) == full_view.number_of_nodes()
     assert len(data["edges"]) == full_view.number_of_edges()
     cc1 = next(n for n in data["nodes"] if n["id"] == _fire("CC1"))
@@ -149,3 +150,24 @@ def test_view_command_writes_a_page_and_rejects_unknown_plans(tmp_path) -> None:
     bad = runner.invoke(main, ["view", str(SEEDS), "-o", str(out), "--plan", "nobody@1"])
     assert bad.exit_code == 2 and "no plan nobody@1 loaded" in bad.output
     assert main.commands["view"].help.rstrip().splitlines()[-1].strip().startswith("Example:")
+
+
+def test_a_fragment_embeds_and_lists_every_finding_shown(full_view: nx.MultiDiGraph) -> None:
+    fragment = view_fragment(full_view, title="seeds", element_id="seeds-map")
+    assert 'id="seeds-map"' in fragment.body and 'bscalignDraw("seeds-map")' in fragment.body
+    # the host page sets the policy; the fragment's own page sets one allowing its scripts
+    assert "Content-Security-Policy" not in fragment.head + fragment.body
+    data = json.loads(
+        re.search(r'type="application/json"[^>]*>(.*?)</script>', fragment.body, re.S)[1]
+    )
+    on_nodes = Counter(
+        (nid, f["rule"]) for nid, d in full_view.nodes(data=True) for f in d["findings"]
+    )
+    assert Counter((f["node"], f["rule"]) for f in data["findings"]) == on_nodes
+    severities = [f["severity"] for f in data["findings"]]
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)
+    frame = fragment._repr_html_()
+    srcdoc = re.fullmatch(r'<iframe srcdoc="([^"]*)" title="seeds" style="[^"]*"></iframe>', frame)
+    assert srcdoc and html.unescape(srcdoc[1]) == fragment.page()
+    with pytest.raises(ValueError, match="element_id"):
+        view_fragment(full_view, element_id='x" onload="alert(1)')

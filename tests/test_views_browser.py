@@ -15,7 +15,7 @@ from bscalign.graph import schema as s
 from bscalign.loaders import LoadResult, read_plans
 from bscalign.queries.engine import audit
 from bscalign.views import strategy_map_layout, view_graph
-from bscalign.views.html import write_view
+from bscalign.views.html import view_fragment, write_view
 from tests.browser import chromium, hover_node, open_page, require_browser, screenshot
 from tests.conftest import EXAMPLES
 
@@ -84,14 +84,14 @@ def test_tooltips_show_findings_and_the_search_box_finds_codes_and_names(
     assert f"G2 is not an objective of {FIRE_CITY}" in tip
     kpi_tip = hover_node(page, s.node_id(s.KPI, FIRE, "AC1.2"))
     assert "flags: WCCD, 府" in kpi_tip
-    page.fill("#search", "營造安全環境")
+    page.fill(".bsv-search", "營造安全環境")
     selected = set(page.evaluate("network.getSelectedNodes()"))
     assert {s.node_id(s.OBJECTIVE, FIRE_CITY, "GC2"), s.node_id(s.OBJECTIVE, FIRE_CITY, "G2")} <= (
         selected
     )
-    assert page.inner_text("#search-status") == f"{len(selected)} found"
-    page.press("#search", "Enter")
-    assert page.inner_text("#search-status") == f"1 / {len(selected)}"
+    assert page.inner_text(".bsv-search-status") == f"{len(selected)} found"
+    page.press(".bsv-search", "Enter")
+    assert page.inner_text(".bsv-search-status") == f"1 / {len(selected)}"
     assert page.evaluate("network.getSelectedNodes().length") == 1
     assert log.errors == [] and log.refused == []
     screenshot(page, "view-fire-search.png")
@@ -120,7 +120,9 @@ def test_hostile_names_show_as_text_and_run_nothing(browser: Any, tmp_path: Path
     page, log = open_page(browser, write_view(view, tmp_path / "hostile.html", title=plan))
     assert log.errors == [] and log.refused == []
     assert page.evaluate("window.__pwned") is None
-    assert page.evaluate("document.scripts.length") == 3
+    # vis-network, the view's script, its data (JSON, never run) and the call that draws it
+    scripts = "Array.from(document.scripts, e => e.type || 'script')"
+    assert page.evaluate(scripts) == ["script", "script", "application/json", "script"]
     assert page.evaluate("document.querySelectorAll('img, b').length") == 0
     assert page.inner_text("h1") == plan
     labels = page.evaluate("nodes.get().map(n => n.label.replaceAll('\\n', '')).join(' ')")
@@ -162,3 +164,62 @@ def test_a_view_of_5000_nodes_opens_with_a_fixed_layout(browser: Any, tmp_path: 
     placed = page.evaluate("(id) => network.getPosition(id)", node)
     assert (placed["x"], placed["y"]) == strategy_map_layout(view).positions[node]
     screenshot(page, "view-5000-nodes.png")
+
+
+def test_a_finding_in_the_list_takes_you_to_its_node(
+    browser: Any, seeds: LoadResult, tmp_path: Path
+) -> None:
+    view = view_graph(seeds.graph, audit(seeds.graph).findings, plans=[FIRE])
+    page, log = open_page(browser, write_view(view, tmp_path / "fire.html"))
+    listed = page.locator(".bsv-finding-list li")
+    assert listed.count() == sum(len(d["findings"]) for d in view.nodes.values())
+    first = page.locator(".bsv-finding-list button").first
+    subject = first.inner_text().split(" · ")[0]
+    first.click()
+    (selected,) = page.evaluate("network.getSelectedNodes()")
+    assert view.nodes[selected]["code"] == subject
+    assert view.nodes[selected]["findings"][0]["message"] in page.inner_text(".bsv-detail")
+    assert log.errors == [] and log.refused == []
+    screenshot(page, "view-fire-finding-selected.png")
+
+
+def test_two_views_share_a_page_and_a_notebook_shows_one_inline(
+    browser: Any, seeds: LoadResult, tmp_path: Path
+) -> None:
+    findings = audit(seeds.graph).findings
+    views = {
+        "fire": view_graph(seeds.graph, findings, plans=[FIRE]),
+        "military": view_graph(seeds.graph, findings, plans=["臺北市政府兵役局@111"]),
+    }
+    fragments = {key: view_fragment(view, element_id=key) for key, view in views.items()}
+    report = tmp_path / "report.html"
+    report.write_text(
+        "<!DOCTYPE html><meta charset='utf-8'><title>report</title>"
+        + fragments["fire"].head
+        + "".join(f"<h2>{key}</h2>{fragment.body}" for key, fragment in fragments.items()),
+        encoding="utf-8",
+    )
+    page, log = open_page(browser, report, drawn=False)
+    page.wait_for_function("document.querySelectorAll('.bsv[data-drawn]').length === 2")
+    counts = page.evaluate(
+        "Object.fromEntries(Object.entries(bscalignViews).map(([id, n]) =>"
+        " [id, [n.body.data.nodes.length, n.body.data.edges.length]]))"
+    )
+    assert counts == {
+        key: [view.number_of_nodes(), view.number_of_edges()] for key, view in views.items()
+    }
+    assert page.evaluate("network === bscalignViews.military")
+    assert log.errors == [] and log.refused == []
+    # a notebook cell's output: the fragment's iframe, its page given inline as srcdoc
+    cell = tmp_path / "notebook.html"
+    cell.write_text(
+        "<!DOCTYPE html><meta charset='utf-8'><title>cell</title>"
+        + fragments["fire"]._repr_html_(),
+        encoding="utf-8",
+    )
+    page, log = open_page(browser, cell, drawn=False)
+    frame = page.frames[1]
+    frame.wait_for_function("document.body.dataset.drawn === 'true'", timeout=60_000)
+    assert frame.evaluate("network.body.data.nodes.length") == views["fire"].number_of_nodes()
+    assert log.errors == [] and log.refused == []
+    screenshot(page, "view-notebook-cell.png")

@@ -2,7 +2,8 @@
 
 :func:`view_graph` chooses what to show (plans, a focus neighbourhood) and attaches the
 findings; :func:`strategy_map_layout` places it like a strategy map; :func:`render_view`
-and :func:`write_view` turn it into one offline HTML page (pyvis, vis-network). Only
+and :func:`write_view` turn it into one offline HTML page (pyvis, vis-network), and
+:func:`view_fragment` into parts to embed in a report or show in a notebook. Only
 :mod:`bscalign.views.html` imports pyvis.
 """
 

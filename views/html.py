@@ -1,4 +1,6 @@
-"""Write a view graph as one self-contained, offline HTML page (pyvis and vis-network).
+"""Write a view graph as one self-contained, offline HTML page (pyvis and vis-network), or
+as a fragment to embed: a ``head`` once per page and a ``body`` per view (reports,
+notebooks).
 
 The nodes and edges are assembled with pyvis; the page is bscalign's own template, because
 pyvis's template loads Bootstrap from a CDN even in its in-line mode. vis-network's script
@@ -15,6 +17,8 @@ import hashlib
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -101,14 +105,55 @@ FLAG_LABELS = {"wccd": "WCCD", "city_kpi": "府", "new": "新增"}
 LARGE = 3000
 
 
-def render_view(
+@dataclass(frozen=True)
+class ViewFragment:
+    """A view to put in a page: ``head`` once per page, ``body`` where the view goes.
+
+    ``head`` holds the styles and scripts (vis-network's and the view's own); ``body`` the
+    view's element, its data (JSON) and the call that draws it. Several bodies can share
+    one head, each with its own ``element_id``. :meth:`page` makes the complete offline
+    document; :meth:`iframe` an element that shows it inline, which is how Jupyter displays
+    a fragment.
+    """
+
+    head: str
+    body: str
+    title: str
+
+    def page(self) -> str:
+        """The complete document, whose policy loads nothing and runs only its own scripts."""
+        scripts = re.findall(r"<script>(.*?)</script>", self.head + self.body, flags=re.S)
+        environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+        return environment.get_template("page.html").render(
+            title=self.title,
+            head=Markup(self.head),
+            body=Markup(self.body),
+            script_hashes=" ".join(f"'sha256-{_digest(text)}'" for text in scripts),
+        )
+
+    def iframe(self, height: str = "760px") -> str:
+        """An ``<iframe srcdoc>`` holding :meth:`page` (for notebooks and reports)."""
+        return str(
+            Markup('<iframe srcdoc="{}" title="{}" style="width:100%;height:{};border:0">').format(
+                self.page(), self.title, height
+            )
+            + Markup("</iframe>")
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the view inline."""
+        return self.iframe()
+
+
+def view_fragment(
     view: nx.MultiDiGraph,
     layout: MapLayout | None = None,
     *,
     title: str = "bscalign view",
     findings_shown: bool = True,
-) -> str:
-    """Return the HTML page showing ``view`` (a :func:`bscalign.views.view_graph`).
+    element_id: str = "bscalign-view",
+) -> ViewFragment:
+    """Return the view of ``view`` (a :func:`bscalign.views.view_graph`) to embed in a page.
 
     Parameters
     ----------
@@ -117,24 +162,31 @@ def render_view(
     layout : MapLayout, optional
         Positions and regions (default: :func:`strategy_map_layout` of ``view``).
     title : str
-        The page's title (escaped like every name).
+        The view's title (escaped like every name).
     findings_shown : bool
         Whether the audit ran; the legend says so when it did not.
+    element_id : str
+        The id of the view's element (letters, digits, ``-``, ``_``): views sharing a page
+        need different ones. Each one's vis-network is ``bscalignViews[element_id]``; the
+        last drawn is also the page's global ``network`` (with ``nodes`` and ``edges``).
 
     Returns
     -------
-    str
-        A complete HTML document that loads nothing from anywhere.
+    ViewFragment
 
     Examples
     --------
     >>> from bscalign.graph.build import PlanGraphBuilder
     >>> b = PlanGraphBuilder()
-    >>> _ = b.add_plan("局<script>", "111", "agency")
-    >>> page = render_view(b.graph, title="<b>局</b>")
-    >>> "局<script>" in page, "<b>局</b>" in page, "&lt;b&gt;局&lt;/b&gt;" in page
-    (False, False, True)
+    >>> _ = b.add_plan("臺北市政府兵役局", "111", "agency")
+    >>> fragment = view_fragment(b.graph, element_id="military")
+    >>> 'id="military"' in fragment.body, "vis.Network" in fragment.head
+    (True, True)
+    >>> fragment._repr_html_().startswith("<iframe srcdoc=")
+    True
     """
+    if not re.fullmatch(r"[A-Za-z][\w-]*", element_id):
+        raise ValueError(f"element_id must be a plain HTML id, not {element_id!r}")
     layout = layout or strategy_map_layout(view)
     net = Network(height="100%", width="100%", directed=True)
     for nid, data in view.nodes(data=True):
@@ -152,30 +204,43 @@ def render_view(
         "regions": [region.__dict__ for region in layout.regions],
         "bandColors": BAND_COLORS,
         "focus": view.graph.get("focus"),
+        "findings": _finding_list(view),
     }
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-    scripts = {
-        "vis": (VIS / "vis-network.min.js").read_text(encoding="utf-8"),
-        "data": "var DATA = " + _script_json(data) + ";",
-        "page": (TEMPLATES / "view.js").read_text(encoding="utf-8"),
-    }
-    return environment.get_template("view.html").render(
+    body = environment.get_template("fragment.html").render(
+        id=element_id,
         title=title,
-        vis_css=Markup((VIS / "vis-network.css").read_text(encoding="utf-8")),
-        scripts={name: Markup(text) for name, text in scripts.items()},
-        script_hashes=" ".join(f"'sha256-{_digest(text)}'" for text in scripts.values()),
+        data=Markup(_script_json(data)),
         node_legend=[_legend_node(style) for style in NODE_STYLES.values()],
         edge_legend=[style for style in EDGE_STYLES.values() if style.legend],
         severity_legend=[
             {"severity": sev, "fill": fill, "border": border, "nodes": worst.get(sev, 0)}
             for sev, (fill, border) in SEVERITY_COLORS.items()
         ],
-        # every finding is attached to exactly one node (and maybe an edge too)
-        finding_count=sum(len(d.get("findings", ())) for d in view.nodes.values()),
+        finding_count=len(data["findings"]),
         findings_shown=findings_shown,
         node_count=view.number_of_nodes(),
         edge_count=view.number_of_edges(),
     )
+    return ViewFragment(head=_head(), body=body, title=title)
+
+
+def render_view(view: nx.MultiDiGraph, layout: MapLayout | None = None, **options: Any) -> str:
+    """Return the HTML page showing ``view``: :func:`view_fragment` as a complete document.
+
+    ``options`` are :func:`view_fragment`'s (``title``, ``findings_shown``, ``element_id``).
+    The page loads nothing from anywhere.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> _ = b.add_plan("局<script>", "111", "agency")
+    >>> page = render_view(b.graph, title="<b>局</b>")
+    >>> "局<script>" in page, "<b>局</b>" in page, "&lt;b&gt;局&lt;/b&gt;" in page
+    (False, False, True)
+    """
+    return view_fragment(view, layout, **options).page()
 
 
 def write_view(view: nx.MultiDiGraph, path: str | Path, **options: Any) -> Path:
@@ -183,6 +248,33 @@ def write_view(view: nx.MultiDiGraph, path: str | Path, **options: Any) -> Path:
     path = Path(path)
     path.write_text(render_view(view, **options), encoding="utf-8")
     return path
+
+
+@cache
+def _head() -> str:
+    """vis-network's style and script, then the view's own: the same for every view."""
+    styles = [(VIS / "vis-network.css").read_text(encoding="utf-8"), _template("view.css")]
+    scripts = [(VIS / "vis-network.min.js").read_text(encoding="utf-8"), _template("view.js")]
+    tags = [f"<style>{text}</style>" for text in styles]
+    tags += [f"<script>{text}</script>" for text in scripts]
+    return "\n".join(tags)
+
+
+def _template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def _finding_list(view: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Every finding of the view with the node it is on, the most severe first."""
+    found = [
+        {**finding, "node": nid}
+        for nid, data in view.nodes(data=True)
+        for finding in data.get("findings", ())
+    ]
+    return sorted(
+        found,
+        key=lambda f: (severity_rank(f["severity"]), f["plan"], f["rule"], f["subject"]),
+    )
 
 
 def _node(nid: str, data: dict[str, Any]) -> dict[str, Any]:
