@@ -53,6 +53,24 @@ def coded_nodes(
             yield nid, data
 
 
+def successors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    """Targets of ``node``'s edges of one kind, sorted.
+
+    Edge keys are edge kinds, so the adjacency answers directly (no edge views built).
+
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("kpi", "objective", key="MEASURES")
+    >>> successors_of_kind(g, "kpi", "MEASURES"), predecessors_of_kind(g, "objective", "MEASURES")
+    (['objective'], ['kpi'])
+    """
+    return sorted(v for v, keys in graph.succ[node].items() if kind in keys)
+
+
+def predecessors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    """Sources of edges of one kind into ``node``, sorted."""
+    return sorted(u for u, keys in graph.pred[node].items() if kind in keys)
+
+
 #: How a plan's node kinds are keyed in counts and declared totals.
 COUNT_KEYS = {
     s.THEME: "themes",

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
+from bscalign.graph.access import successors_of_kind
 
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
 #: spreadsheet row) beats a heading or an overview table that restates it.
@@ -107,25 +108,38 @@ class PlanGraphBuilder:
         """Add (or find) an objective, joined to its theme; return its node id.
 
         ``theme`` and ``perspective`` default to what a well-formed code says (``AC1``:
-        theme A, customer); city-wide ``TC`` objectives belong to no theme.
+        theme A, customer); city-wide ``TC`` objectives belong to no theme. A theme or
+        perspective given where the objective is defined wins over what an earlier mere
+        mention (a KPI row naming it first) read from its code.
         """
         shape = s.OBJECTIVE_CODE.match(code)
-        if perspective is None and shape:
-            perspective = shape["perspective"]
-        if theme is None and shape and not code.startswith(s.CITY_WIDE_PREFIX):
-            theme = shape["theme"]
-        nid = self._coded(s.OBJECTIVE, plan, code, name, source, place, parent=theme)
+        derived_perspective = shape["perspective"] if shape else None
+        city_wide = code.startswith(s.CITY_WIDE_PREFIX)
+        derived_theme = shape["theme"] if shape and not city_wide else None
+        nid = self._coded(
+            s.OBJECTIVE, plan, code, name, source, place, parent=theme or derived_theme
+        )
         node = self.graph.nodes[nid]
         node.setdefault("links", [])
         node["new"] = node.get("new", False) or new
-        if node.get("perspective") is None:
-            node["perspective"] = perspective
-        if node.get("theme") is None and theme is not None:
-            node["theme"] = theme
+        defining = place != "implied"
+        if node.get("perspective") is None or (defining and perspective is not None):
+            node["perspective"] = perspective or derived_perspective
+        if node.get("theme") is None or (defining and theme is not None):
+            self._set_theme(nid, plan, theme or derived_theme, source)
+        return nid
+
+    def _set_theme(self, nid: str, plan: str, theme: str | None, source: str) -> None:
+        node = self.graph.nodes[nid]
+        if "theme" in node and node["theme"] == theme:
+            return
+        self.graph.remove_edges_from(
+            [(nid, old, s.IN_THEME) for old in successors_of_kind(self.graph, nid, s.IN_THEME)]
+        )
+        node["theme"] = theme
+        if theme is not None:
             tid = self.add_theme(plan, theme, None, source=source, place="implied")
             self._edge(nid, tid, s.IN_THEME, source=source)
-        node.setdefault("theme", None)
-        return nid
 
     def add_kpi(
         self,

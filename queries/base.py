@@ -13,7 +13,12 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes, plans
+from bscalign.graph.access import (
+    coded_nodes,
+    plans,
+    predecessors_of_kind,
+    successors_of_kind,
+)
 from bscalign.graph.build import city_plan_of
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -174,12 +179,11 @@ class AuditContext:
 
     def out_neighbors(self, node: str, kind: str) -> list[str]:
         """Targets of ``node``'s edges of one kind, sorted."""
-        # the adjacency maps neighbour -> {edge key: attrs}; edge keys are edge kinds
-        return sorted(v for v, keys in self.graph.succ[node].items() if kind in keys)
+        return successors_of_kind(self.graph, node, kind)
 
     def in_neighbors(self, node: str, kind: str) -> list[str]:
         """Sources of edges of one kind into ``node``, sorted."""
-        return sorted(u for u, keys in self.graph.pred[node].items() if kind in keys)
+        return predecessors_of_kind(self.graph, node, kind)
 
     def code_of(self, node: str) -> str:
         return self.graph.nodes[node]["code"]
