@@ -84,3 +84,20 @@ def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     doc.write_text("bscalign: 1\nplans:\n- organization: [unclosed\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"broken\.yaml:\d+: not valid YAML"):
         read_plans([doc])
+
+
+def test_a_definition_wins_over_an_earlier_mention(tmp_path: Path) -> None:
+    doc = tmp_path / "order.yaml"
+    doc.write_text(
+        "bscalign: 1\nplans:\n- organization: 臺北市政府測試局\n  year: '110'\n"
+        "  kpis: [{code: BC1.1, name: 滿意度, objective: BC1}]\n"
+        "  objectives:\n"
+        "  - {code: AF1, name: 預算, causes: [BC1]}\n"
+        "  - {code: BC1, name: 主題不符, theme: A, perspective: P}\n",
+        encoding="utf-8",
+    )
+    graph = read_plans([doc]).graph
+    bc1 = s.node_id(s.OBJECTIVE, "臺北市政府測試局@110", "BC1")
+    assert (graph.nodes[bc1]["theme"], graph.nodes[bc1]["perspective"]) == ("A", "P")
+    themes = [v for _, v, k in graph.out_edges(bc1, keys=True) if k == s.IN_THEME]
+    assert themes == [s.node_id(s.THEME, "臺北市政府測試局@110", "A")]
