@@ -19,10 +19,11 @@ from bscalign.graph.causality import infer_causes, validate_order
 from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
 from bscalign.loaders.spreadsheet import write_csv, write_template, write_xlsx
 from bscalign.loaders.yamlplans import dump_yaml_plans
+from bscalign.neo4j_store import PushedPlan, audit_on_server, push, stored_plans
 from bscalign.output import render, to_json
-from bscalign.queries.base import LANGUAGES, SEVERITIES, severity_rank
+from bscalign.queries.base import LANGUAGES, SEVERITIES, Rule, severity_rank
 from bscalign.queries.coverage import coverage
-from bscalign.queries.engine import audit
+from bscalign.queries.engine import AuditResult, audit
 from bscalign.queries.registry import RULES, get_rule, select_rules
 from bscalign.queries.suggest import suggest_links
 
@@ -196,26 +197,42 @@ def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared options of both audits: --format, --select, --ignore, --min-severity, --fail-on,
+    --lang."""
+    for option in reversed(
+        (
+            output_format("table", "json", "csv", "markdown"),
+            click.option(
+                "--select", multiple=True, help="Run only these rules (names, codes or prefixes)."
+            ),
+            click.option(
+                "--ignore", multiple=True, help="Skip these rules (names, codes or prefixes)."
+            ),
+            click.option(
+                "--min-severity",
+                type=click.Choice(SEVERITIES),
+                default="info",
+                show_default=True,
+                help="Report findings at least this severe.",
+            ),
+            click.option(
+                "--fail-on",
+                type=click.Choice([*SEVERITIES, "never"]),
+                default="error",
+                show_default=True,
+                help="Exit 1 when a finding at least this severe is reported.",
+            ),
+            lang_option,
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @main.command(name="audit")
 @inputs
-@output_format("table", "json", "csv", "markdown")
-@click.option("--select", multiple=True, help="Run only these rules (names, codes or prefixes).")
-@click.option("--ignore", multiple=True, help="Skip these rules (names, codes or prefixes).")
-@click.option(
-    "--min-severity",
-    type=click.Choice(SEVERITIES),
-    default="info",
-    show_default=True,
-    help="Report findings at least this severe.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice([*SEVERITIES, "never"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding at least this severe is reported.",
-)
-@lang_option
+@audit_options
 @causal_order_option
 def audit_command(
     result: LoadResult,
@@ -237,6 +254,12 @@ def audit_command(
     """
     rules = select_rules(_split(select), _split(ignore))
     report = audit(result.graph, rules, causal_order=causal_order, min_severity=min_severity)
+    report_audit(report, fmt, fail_on, lang)
+
+
+def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None:
+    """Print an audit's findings in ``fmt`` (messages in ``lang``); exit 1 if one is at least
+    ``fail_on``."""
     if fmt == "json":
         click.echo(
             to_json(
@@ -290,6 +313,15 @@ def rules_command(fmt: str) -> None:
         click.echo(render(rows, ["code", "name", "severity", "cypher", "summary"], fmt), nl=False)
 
 
+def _rule_or_exit(name_or_code: str) -> Rule:
+    """The rule with this name or code, or exit 2 with a one-line error."""
+    try:
+        return get_rule(name_or_code)
+    except KeyError as err:
+        click.echo(f"bscalign: error: {err.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @main.command(name="rule")
 @click.argument("name_or_code")
 def rule_command(name_or_code: str) -> None:
@@ -297,13 +329,31 @@ def rule_command(name_or_code: str) -> None:
 
     Example: bscalign rule dangling-upward-link
     """
-    try:
-        rule = get_rule(name_or_code)
-    except KeyError as err:
-        click.echo(f"bscalign: error: {err.args[0]}", err=True)
-        sys.exit(EXIT_USAGE)
+    rule = _rule_or_exit(name_or_code)
     click.echo(f"{rule.name} ({rule.code}, default severity {rule.severity})\n")
     click.echo(rule.doc)
+    if rule.cypher_path.exists():
+        click.echo(f"\nIn Neo4j: `bscalign cypher {rule.name}` prints its Cypher twin.")
+
+
+@main.command(name="cypher")
+@click.argument("name_or_code")
+def cypher_command(name_or_code: str) -> None:
+    """Print a rule's Cypher twin: the query that finds the same in Neo4j.
+
+    Paste it into Neo4j Browser after `bscalign neo4j push` (its header says which
+    parameters to set with :param). Exit code 1 for a rule that has no Cypher twin.
+
+    Example: bscalign cypher dangling-upward-link
+    """
+    rule = _rule_or_exit(name_or_code)
+    if not rule.cypher_path.exists():
+        click.echo(
+            f"bscalign: {rule.name} has no Cypher twin (`bscalign rule {rule.name}` says why)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(rule.cypher_path.read_text(encoding="utf-8"), nl=False)
 
 
 @main.command()
@@ -478,3 +528,158 @@ def template(output: Path, force: bool) -> None:
         raise click.UsageError(f"{output} exists; use --force to overwrite it")
     write_template(output)
     click.echo(f"wrote {output}", err=True)
+
+
+# -- Neo4j -------------------------------------------------------------------------------
+
+
+def neo4j_connection(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared Neo4j options, each defaulting from the environment variable Neo4j's tools use;
+    the command gets an open ``driver`` and the ``database`` name.
+
+    Connection and server errors end the command with a one-line error and exit code 2.
+    """
+
+    @click.option(
+        "--uri",
+        envvar="NEO4J_URI",
+        default="neo4j://localhost:7687",
+        show_default=True,
+        show_envvar=True,
+        help="Server address (neo4j://, neo4j+s:// for Aura, bolt://).",
+    )
+    @click.option(
+        "--user",
+        envvar="NEO4J_USERNAME",
+        default="neo4j",
+        show_default=True,
+        show_envvar=True,
+        help="User name.",
+    )
+    @click.option(
+        "--password",
+        envvar="NEO4J_PASSWORD",
+        show_envvar=True,
+        help="Better set in the environment than typed here.",
+    )
+    @click.option(
+        "--database",
+        envvar="NEO4J_DATABASE",
+        show_envvar=True,
+        help="Database name (default: the server's default database).",
+    )
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any, uri: str, user: str, password: str | None, database: str | None, **kwargs: Any
+    ) -> Any:
+        try:
+            import neo4j
+        except ImportError:
+            click.echo(
+                "bscalign: error: the Neo4j driver is not installed "
+                "(pip install 'bscalign[neo4j]')",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+        auth = (user, password) if password is not None else None
+        try:
+            with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
+                driver.verify_connectivity()
+                return command(*args, driver=driver, database=database, **kwargs)
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as err:
+            message = " ".join(str(err).split()) or type(err).__name__
+            click.echo(f"bscalign: error: Neo4j at {uri}: {message}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+@main.group(name="neo4j")
+def neo4j_group() -> None:
+    """Put plans in a Neo4j database and run the audit there, as Cypher.
+
+    Connection options default from NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD and
+    NEO4J_DATABASE. `bscalign cypher RULE` prints the query each rule runs.
+
+    Example: bscalign neo4j push ../shared/seeds && bscalign neo4j audit
+    """
+
+
+@neo4j_group.command(name="push")
+@inputs
+@neo4j_connection
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace each pushed plan wholly (items no longer in the input go); other plans "
+    "are never touched.",
+)
+@click.option("--batch-size", default=1000, show_default=True, help="Rows per write statement.")
+@causal_order_option
+def neo4j_push(
+    result: LoadResult,
+    driver: Any,
+    database: str | None,
+    replace: bool,
+    batch_size: int,
+    causal_order: str,
+) -> None:
+    """Write the plans in FILE... to Neo4j, one transaction per plan.
+
+    Creates the uniqueness constraints it needs, infers cause-effect edges like the audit
+    does, and joins upward links to the city plans stored on the server. Pushing twice
+    leaves the same graph; a push cut halfway leaves each plan wholly written or not at
+    all, and running it again completes it.
+
+    Example: bscalign neo4j push ../shared/seeds --replace
+    """
+
+    def report(done: PushedPlan) -> None:
+        click.echo(
+            f"pushed {done.plan}: {done.nodes} nodes, {done.relationships} relationships", err=True
+        )
+
+    push(
+        driver,
+        result.graph,
+        database=database,
+        replace=replace,
+        batch_size=batch_size,
+        causal_order=causal_order,
+        on_plan=report,
+    )
+
+
+@neo4j_group.command(name="audit")
+@neo4j_connection
+@click.option("--plan", "plan_id", help="Only the findings of this plan id.")
+@audit_options
+def neo4j_audit(
+    driver: Any,
+    database: str | None,
+    plan_id: str | None,
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    min_severity: str,
+    fail_on: str,
+    lang: str,
+) -> None:
+    """Run the audit's Cypher twins on the Neo4j server; report as `bscalign audit` does.
+
+    The graph is what `bscalign neo4j push` stored there (its cause-effect edges were
+    inferred at push time, in the push's causal order).
+
+    Example: bscalign neo4j audit --plan 臺北市政府消防局@108 --format json
+    """
+    if plan_id is not None and plan_id not in stored_plans(driver, database):
+        click.echo(f"bscalign: error: no plan {plan_id!r} in the database", err=True)
+        sys.exit(EXIT_USAGE)
+    rules = select_rules(_split(select), _split(ignore))
+    skipped = [rule.name for rule in rules if not rule.cypher_path.exists()]
+    if skipped:
+        click.echo(f"bscalign: no Cypher twin, not run: {', '.join(skipped)}", err=True)
+    report = audit_on_server(
+        driver, rules, database=database, plan=plan_id, min_severity=min_severity
+    )
+    report_audit(report, fmt, fail_on, lang)

@@ -45,6 +45,14 @@ many-to-many), ALIGNS_TO (agency Objective or Theme -> city Objective; ``code`` 
 ``name`` as written), CAUSES (Objective -> Objective; ``inferred``), MEMBER_OF
 (Organization -> city Theme; ``lead``), REFERENCES (KPI -> city KPI), HAS_PLAN
 (Organization -> Plan).
+
+In a graph database
+-------------------
+Neo4j properties cannot hold maps, so what networkx keeps as lists of dicts becomes nodes
+of their own there (``bscalign.neo4j_store`` writes them; the README shows the whole shape):
+an UpwardLink node per upward link as written (Objective or Theme -HAS_UPWARD_LINK->
+UpwardLink) and an Occurrence node per place a code is written (coded node
+-HAS_OCCURRENCE-> Occurrence). They are not networkx kinds.
 """
 
 from __future__ import annotations
@@ -82,6 +90,12 @@ EDGE_KINDS: Final = (
 
 #: Graph attribute holding the per-plan index of coded nodes.
 INDEX: Final = "bscalign_index"
+
+#: Labels and relationship types that exist only in a graph database (see the docstring).
+UPWARD_LINK: Final = "UpwardLink"
+OCCURRENCE: Final = "Occurrence"
+HAS_UPWARD_LINK: Final = "HAS_UPWARD_LINK"
+HAS_OCCURRENCE: Final = "HAS_OCCURRENCE"
 
 CITY: Final = "city"
 AGENCY: Final = "agency"

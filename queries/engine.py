@@ -92,7 +92,18 @@ def audit(
 def _suppression(graph: nx.MultiDiGraph, finding: Finding, rule: Rule) -> str | None:
     if finding.node is None or finding.node not in graph:
         return None
-    for entry in graph.nodes[finding.node].get("suppress", ()):
+    return suppression_reason(graph.nodes[finding.node].get("suppress", ()), rule)
+
+
+def suppression_reason(entries: Iterable[dict[str, str]], rule: Rule) -> str | None:
+    """The reason of the first ``suppress`` entry naming ``rule`` (by name or code), or None.
+
+    >>> from bscalign.queries.registry import get_rule
+    >>> entries = [{"rule": "BSC101", "reason": "listed elsewhere"}]
+    >>> suppression_reason(entries, get_rule("orphan-kpi"))
+    'listed elsewhere'
+    """
+    for entry in entries:
         if entry["rule"] in (rule.name, rule.code):
             return entry["reason"]
     return None

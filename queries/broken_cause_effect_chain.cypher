@@ -1,0 +1,92 @@
+// BSC301 broken-cause-effect-chain (warning): a theme missing a perspective, an objective
+// on no chain, a cycle.
+//
+// Inside each theme of each plan (objectives grouped by their `theme` letter), over the
+// CAUSES edges between the theme's own objectives (inferred ones included):
+// 1. a theme with no objective of one of the four perspectives (subject: the theme);
+// 2. every cycle, reported once, at the objective with the smallest id (its message lists
+//    the cycle's objectives in code order);
+// 3. in themes that have both customer (C) and foundation (L, F) objectives, an objective
+//    that no foundation objective leads to, or that leads to no customer objective.
+//
+// Result: one row per finding, as `bscalign audit` reports it: plan, subject (the code of
+// the theme or objective), message (English), message_zh (Traditional Chinese), suggestion
+// (none), source (file:line) and node.
+//
+// Parameters (in Neo4j Browser, set them first):
+//   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan
+MATCH (o:Objective)
+WHERE ($plan IS NULL OR o.plan = $plan) AND o.theme <> ''
+WITH o.plan AS plan, o.theme AS letter, collect(DISTINCT o.perspective) AS present
+WITH plan, letter, [p IN ['C', 'P', 'L', 'F'] WHERE NOT p IN present] AS missing
+WHERE size(missing) > 0
+MATCH (theme:Theme {plan: plan, code: letter})
+WITH plan, theme, missing,
+     {C: 'customer', P: 'internal process', L: 'learning and growth', F: 'financial'} AS en,
+     {C: '顧客', P: '內部流程', L: '學習成長', F: '財務'} AS zh
+RETURN plan,
+       theme.code AS subject,
+       'theme ' + theme.code + ' ' + theme.name + ' has no '
+       + substring(reduce(names = '', p IN missing | names + ', ' + en[p]), 2) + ' objective'
+         AS message,
+       '策略主題 ' + theme.code + ' ' + theme.name + ' 缺少'
+       + substring(reduce(names = '', p IN missing | names + '、' + zh[p]), 1) + '構面的策略目標'
+         AS message_zh,
+       null AS suggestion,
+       theme.source AS source,
+       theme AS node
+UNION ALL
+MATCH cycle = (first:Objective)-[:CAUSES*]->(first)
+WHERE ($plan IS NULL OR first.plan = $plan)
+  AND first.theme <> ''
+  AND all(n IN nodes(cycle) WHERE n.plan = first.plan AND n.theme = first.theme)
+  // once per cycle: start at its smallest id, pass no objective twice
+  AND all(n IN nodes(cycle)[1..-1] WHERE n.id > first.id)
+  AND all(i IN range(1, length(cycle) - 1) WHERE NOT nodes(cycle)[i] IN nodes(cycle)[i + 1..-1])
+CALL (cycle) {
+  UNWIND nodes(cycle)[0..-1] AS member
+  WITH member
+  ORDER BY member.id
+  RETURN substring(reduce(text = '', m IN collect(member) | text + ' → ' + m.code), 3) AS codes
+}
+RETURN first.plan AS plan,
+       first.code AS subject,
+       'cause-effect cycle in theme ' + first.theme + ': ' + codes AS message,
+       '策略主題 ' + first.theme + ' 的因果關係形成循環：' + codes AS message_zh,
+       null AS suggestion,
+       first.source AS source,
+       first AS node
+UNION ALL
+MATCH (o:Objective)
+WHERE ($plan IS NULL OR o.plan = $plan) AND o.theme <> ''
+WITH o.plan AS plan, o.theme AS letter, collect(o) AS members
+WHERE any(m IN members WHERE m.perspective = 'C')
+  AND any(m IN members WHERE m.perspective IN ['L', 'F'])
+UNWIND members AS o
+WITH o,
+     EXISTS {
+       MATCH chain = (o)<-[:CAUSES*0..]-(foundation:Objective)
+       WHERE foundation.perspective IN ['L', 'F']
+         AND all(n IN nodes(chain) WHERE n.plan = o.plan AND n.theme = o.theme)
+     } AS from_foundation,
+     EXISTS {
+       MATCH chain = (o)-[:CAUSES*0..]->(customer:Objective)
+       WHERE customer.perspective = 'C'
+         AND all(n IN nodes(chain) WHERE n.plan = o.plan AND n.theme = o.theme)
+     } AS to_customer
+WHERE NOT (from_foundation AND to_customer)
+WITH o,
+     CASE WHEN from_foundation THEN [] ELSE [['no foundation objective leads to it',
+                                              '沒有基礎構面目標導向它']] END
+     + CASE WHEN to_customer THEN [] ELSE [['it leads to no customer objective',
+                                            '它未導向任何顧客構面目標']] END AS gaps
+RETURN o.plan AS plan,
+       o.code AS subject,
+       'objective ' + o.code + ' ' + o.name + ' is on no cause-effect chain of theme ' + o.theme
+       + ': ' + substring(reduce(text = '', gap IN gaps | text + ' and ' + gap[0]), 5)
+         AS message,
+       '策略目標 ' + o.code + ' ' + o.name + ' 不在策略主題 ' + o.theme + ' 的任何因果鏈上：'
+       + substring(reduce(text = '', gap IN gaps | text + '，且' + gap[1]), 2) AS message_zh,
+       null AS suggestion,
+       o.source AS source,
+       o AS node
