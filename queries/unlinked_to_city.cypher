@@ -18,14 +18,20 @@
 MATCH (agency:Plan {level: 'agency'})
 WHERE ($plan IS NULL OR agency.id = $plan)
   AND NOT EXISTS { (:Plan {id: agency.city_plan}) }
-// the city plan it names (an agency plan that names no city says None)
-WITH agency, coalesce(agency.city, 'None') + '@' + agency.year AS city
+// the city plan it names, if it names a city at all
+WITH agency, agency.city + '@' + agency.year AS city
 RETURN agency.id AS plan,
        agency.id AS subject,
-       'no city plan ' + city + ' loaded: upward links of this plan were not checked '
-       + '(load the city strategy map of that year with it)' AS message,
-       '未載入府級計畫 ' + city + '：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）'
-         AS message_zh,
+       CASE WHEN agency.city IS NULL OR agency.city = ''
+            THEN 'the plan names no city, so no city plan can answer for it: upward links of '
+                 + 'this plan were not checked (give the plan its city)'
+            ELSE 'no city plan ' + city + ' loaded: upward links of this plan were not checked '
+                 + '(load the city strategy map of that year with it)'
+       END AS message,
+       CASE WHEN agency.city IS NULL OR agency.city = ''
+            THEN '此計畫未載明所屬城市，無從比對府級計畫：此計畫的承接關係未檢查（請填寫所屬城市）'
+            ELSE '未載入府級計畫 ' + city + '：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）'
+       END AS message_zh,
        null AS suggestion,
        agency.source AS source,
        agency AS node

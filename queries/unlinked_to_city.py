@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from bscalign.graph import schema as s
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
@@ -36,13 +37,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for plan in ctx.agency_plans:
         city = ctx.city_plan(plan["id"])
         if city is None:
-            city_id = f"{plan['city']}@{plan['year']}"
-            text = Text(
-                f"no city plan {city_id} loaded: upward links of this plan were not checked "
-                "(load the city strategy map of that year with it)",
-                f"未載入府級計畫 {city_id}：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）",
-            )
-            yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
+            yield RULE.finding(plan, _not_checked(plan), node_id=s.plan_node_id(plan["id"]))
             continue
         reaching = set()
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
@@ -67,6 +62,21 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 f"KPI {kpi['code']} {kpi['name']} 無法連結至 {city} 任何策略目標",
             )
             yield RULE.finding(kpi, text, node_id=nid)
+
+
+def _not_checked(plan: dict[str, Any]) -> Text:
+    if not plan.get("city"):
+        return Text(
+            "the plan names no city, so no city plan can answer for it: upward links of this "
+            "plan were not checked (give the plan its city)",
+            "此計畫未載明所屬城市，無從比對府級計畫：此計畫的承接關係未檢查（請填寫所屬城市）",
+        )
+    city_id = f"{plan['city']}@{plan['year']}"
+    return Text(
+        f"no city plan {city_id} loaded: upward links of this plan were not checked "
+        "(load the city strategy map of that year with it)",
+        f"未載入府級計畫 {city_id}：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）",
+    )
 
 
 RULE = Rule("BSC203", "unlinked-to-city", ERROR, check, sys.modules[__name__])
