@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -78,6 +79,38 @@ def rank_city_objectives(
             )
     ranked.sort(key=lambda c: (-c.score, c.code))
     return ranked[:limit]
+
+
+def rank_by_names(
+    graph: nx.MultiDiGraph,
+    city_plan: str,
+    names: Iterable[str],
+    *,
+    limit: int = 3,
+    **hints: Any,
+) -> list[Candidate]:
+    """Rank city objectives against several names for one link; each keeps its best score.
+
+    An objective's own name and the names written on its links may each point at the
+    right city objective; ``hints`` are passed on to :func:`rank_city_objectives`.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> city = b.add_plan("臺北市政府", "111", "city")
+    >>> for code, title in [("GL1", "培育優秀人力"), ("GP6", "優化緊急救護及防災應變機制")]:
+    ...     _ = b.add_objective(city, code, title, source="x:1", place="map")
+    >>> [c.code for c in rank_by_names(b.graph, city, ["緊扣生命之鏈", "優化緊急救護"])]
+    ['GP6']
+    """
+    best: dict[str, Candidate] = {}
+    for name in filter(None, names):
+        for candidate in rank_city_objectives(graph, city_plan, name, limit=limit, **hints):
+            known = best.get(candidate.code)
+            if known is None or candidate.score > known.score:
+                best[candidate.code] = candidate
+    return sorted(best.values(), key=lambda c: (-c.score, c.code))[:limit]
 
 
 def member_themes(graph: nx.MultiDiGraph, organization: str, city_plan: str) -> list[str]:

@@ -9,7 +9,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.queries.base import AuditContext
-from bscalign.queries.matching import member_themes, rank_city_objectives
+from bscalign.queries.matching import member_themes, rank_by_names
 
 
 def suggest_links(graph: nx.MultiDiGraph, limit: int = 3) -> Iterator[dict[str, Any]]:
@@ -44,23 +44,16 @@ def suggest_links(graph: nx.MultiDiGraph, limit: int = 3) -> Iterator[dict[str, 
             if context.out_neighbors(nid, s.ALIGNS_TO):
                 continue
             written = [link["code"] for link in objective["links"]]
-            hint = written[0] if written else None
             names = [objective["name"], *(link["name"] for link in objective["links"])]
-            candidates: dict[str, Any] = {}
-            for name in filter(None, names):
-                for candidate in rank_city_objectives(
-                    graph,
-                    city,
-                    name,
-                    code_hint=hint,
-                    perspective=objective.get("perspective"),
-                    preferred_themes=preferred,
-                    limit=limit,
-                ):
-                    best = candidates.get(candidate.code)
-                    if best is None or candidate.score > best.score:
-                        candidates[candidate.code] = candidate
-            ranked = sorted(candidates.values(), key=lambda c: (-c.score, c.code))[:limit]
+            ranked = rank_by_names(
+                graph,
+                city,
+                names,
+                limit=limit,
+                code_hint=written[0] if written else None,
+                perspective=objective.get("perspective"),
+                preferred_themes=preferred,
+            )
             yield {
                 "plan": plan["id"],
                 "subject": objective["code"],
