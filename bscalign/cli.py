@@ -28,6 +28,8 @@ from bscalign.queries.engine import AuditResult, audit
 from bscalign.queries.registry import RULES, get_rule, select_rules
 from bscalign.queries.retarget import retarget_links
 from bscalign.queries.suggest import suggest_links
+from bscalign.report import FORMATS as REPORT_FORMATS
+from bscalign.report import build_report, write_report
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -290,6 +292,45 @@ def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None
         fail_on != "never" and worst is not None and severity_rank(worst) <= severity_rank(fail_on)
     )
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+@main.command()
+@inputs
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    callback=lambda _ctx, _param, value: _checked_report_path(value),
+    help="Where to write; the suffix picks the format: .md, .html or .xlsx.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the headings and the findings' messages.",
+)
+@causal_order_option
+def report(result: LoadResult, output: Path, lang: str, causal_order: str) -> None:
+    """Write the audit report a planner circulates to the agencies.
+
+    Per plan: counts beside declared totals, findings grouped by severity and rule with
+    their suggestions and source lines, cause-effect chains and the city-coverage matrix.
+    The HTML report is one self-contained page. Exit code 1 when an input loaded with
+    problems (they are listed in the report too).
+
+    Example: bscalign report ../shared/seeds -o audit.html --lang zh-TW
+    """
+    fmt = write_report(build_report(result, lang, causal_order=causal_order), output)
+    click.echo(f"wrote {output} ({fmt})", err=True)
+    sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
+
+
+def _checked_report_path(path: Path) -> Path:
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise click.BadParameter(f"write .md, .html or .xlsx, not {path.name!r}")
+    return path
 
 
 @main.command(name="rules")

@@ -1,0 +1,111 @@
+"""The circulated audit report: Markdown, HTML and XLSX, in English and Traditional Chinese."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from bscalign.cli import main
+from bscalign.loaders import LoadResult
+from bscalign.queries.base import LANGUAGES
+from bscalign.queries.engine import audit
+from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
+from tests.conftest import SEEDS
+
+FIRE_PLAN, MILITARY_PLAN = "臺北市政府消防局@108", "臺北市政府兵役局@111"
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    assert set(LABELS) == set(LANGUAGES)
+    english = LABELS["en"]
+    for lang, words in LABELS.items():
+        assert words.keys() == english.keys(), lang
+        for key, text in words.items():
+            assert text.strip(), (lang, key)
+            assert placeholders(text) == placeholders(english[key]), (lang, key)
+
+
+@pytest.fixture(scope="module", params=LANGUAGES)
+def markdown(request: pytest.FixtureRequest, seeds: LoadResult) -> tuple[str, str]:
+    return request.param, render_markdown(build_report(seeds, request.param))
+
+
+def test_markdown_holds_every_finding_with_suggestion_and_source(
+    markdown: tuple[str, str], seeds: LoadResult
+) -> None:
+    lang, text = markdown
+    findings = audit(seeds.graph).findings
+    assert len(findings) == 125
+    for finding in findings:
+        assert finding.text(lang).replace("|", "\\|") in text
+        assert finding.source in text
+    assert "| CC1 | " in text and "| GC2 | " in text  # dangling G2 of CC1, and its suggestion
+
+
+def test_markdown_headings_and_labels_follow_the_language(markdown: tuple[str, str]) -> None:
+    lang, text = markdown
+    words = LABELS[lang]
+    headings = re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)
+    assert headings[0] == words["title"]
+    fire = words["heading_of_plan"].format(plan=FIRE_PLAN, level=words["agency"])
+    assert fire in headings
+    dangling = words["with_count"].format(what="BSC201 dangling-upward-link", count=13)
+    assert dangling in headings
+    assert words["with_count"].format(what=words["error"], count=43) in headings
+    # the Fire plan's counts beside what its text declares: 30 objectives, 36 KPIs
+    assert f"| {words['objectives']} | 30 | 30 |" in text
+    assert f"| {words['kpis']} | 36 | 36 |" in text
+    # names stay as written whatever the language
+    assert "| GC2 | 營造安全環境 |" in text
+
+
+def test_markdown_chains_and_coverage(markdown: tuple[str, str]) -> None:
+    lang, text = markdown
+    words = LABELS[lang]
+    # the Military Service plan's theme C, inferred from the perspective order
+    assert f"| C | CF1 → CL1 → CP1 → CC1 | 1 | {words['yes']} |" in text
+    # the 111 city map: 1 objective of 84 supported (GP6 through KPI CC1.1's 府級KPI GP6.2)
+    assert words["uncovered"].format(uncovered=83, total=84) in text
+    assert "| GP6 | 優化緊急救護及防災應變機制 | CC1 |" in text
+
+
+def test_languages_differ_only_where_they_should(seeds: LoadResult) -> None:
+    english = render_markdown(build_report(seeds, "en"))
+    chinese = render_markdown(build_report(seeds, "zh-TW"))
+    assert "Findings" in english and "Findings" not in chinese
+    assert "稽核發現" in chinese and "稽核發現" not in english
+
+
+def test_xlsx_report(tmp_path: Path) -> None:
+    target = tmp_path / "audit.xlsx"
+    run = CliRunner().invoke(main, ["report", str(SEEDS), "-o", str(target), "--lang", "zh-TW"])
+    assert run.exit_code == 0, run.output
+    book = load_workbook(target, read_only=True)
+    words = LABELS["zh-TW"]
+    assert book.sheetnames == [words[k] for k in ("summary", "findings", "chains", "coverage")]
+    findings = list(book[words["findings"]].values)
+    assert findings[0][:4] == (words["plan"], words["severity"], words["rule"], words["subject"])
+    assert len(findings) == 1 + 125
+    rows = {(r[0], r[3], r[5]) for r in findings[1:]}
+    assert (FIRE_PLAN, "CC1", "GC2") in rows
+    summary = {r[0]: r for r in book[words["summary"]].values}
+    assert summary[FIRE_PLAN][1:6] == (words["agency"], 4, 30, 36, 46)
+    assert len(list(book[words["coverage"]].values)) == 1 + 109 + 84
+
+
+def test_html_report_is_self_contained(seeds: LoadResult) -> None:
+    page = render_html(build_report(seeds, "zh-TW"))
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-Hant-TW">' in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "CP1 承接 GP4「優化緊急救護」" in page  # the Fire plan's upward name mismatch
+    assert "<script" not in page  # nothing to run without a view
+
+
+def test_report_refuses_unknown_suffix(tmp_path: Path) -> None:
+    run = CliRunner().invoke(main, ["report", str(SEEDS), "-o", str(tmp_path / "audit.pdf")])
+    assert run.exit_code == 2
+    assert ".md, .html or .xlsx" in run.output
