@@ -34,15 +34,18 @@ from bscalign.report import build_report, write_report
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(input_formats()),
+    help="Read every input in this format instead of recognising it from its content.",
+)
+
+
 def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     """Shared input arguments: FILE... (files or folders) and --input-format."""
 
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option(
-        "--input-format",
-        type=click.Choice(input_formats()),
-        help="Read every FILE in this format instead of recognising it from its content.",
-    )
+    @input_format_option
     @functools.wraps(command)
     def wrapper(files: tuple[Path, ...], input_format: str | None, **kwargs: Any) -> Any:
         return command(load(files, input_format), **kwargs)
@@ -191,13 +194,13 @@ def _checked_order(value: str) -> str:
 
 
 def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Shared --lang option: the language of the findings' messages."""
+    """Shared --lang option: the language of the findings' messages (and a report's labels)."""
     return click.option(
         "--lang",
         type=click.Choice(LANGUAGES),
         default="en",
         show_default=True,
-        help="Language of the findings' messages.",
+        help="Language of the findings' messages (and of a report's headings and labels).",
     )(command)
 
 
@@ -304,13 +307,7 @@ def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None
     callback=lambda _ctx, _param, value: _checked_report_path(value),
     help="Where to write; the suffix picks the format: .md, .html or .xlsx.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the headings and the findings' messages.",
-)
+@lang_option
 @causal_order_option
 def report(result: LoadResult, output: Path, lang: str, causal_order: str) -> None:
     """Write the audit report a planner circulates to the agencies.
@@ -738,11 +735,7 @@ def neo4j_audit(
     type=click.Path(path_type=Path),
     help="Re-check this agency plan's upward links against NEW's city map.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(input_formats()),
-    help="Read every input in this format instead of recognising it from its content.",
-)
+@input_format_option
 def diff_command(
     old: Path, new: Path, fmt: str, agency_file: Path | None, input_format: str | None
 ) -> None:
