@@ -11,8 +11,7 @@ each plan's interactive view) and :func:`write_xlsx`. Headings and labels live i
 from __future__ import annotations
 
 import string
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -30,7 +29,7 @@ from bscalign.loaders import LoadResult
 from bscalign.output import display_width, render
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
-from bscalign.queries.engine import audit
+from bscalign.queries.engine import Suppressed, audit
 
 #: Every heading and label of the report, per language (same keys, same placeholders).
 LABELS: dict[str, dict[str, str]] = {
@@ -189,13 +188,17 @@ class Section:
 
 @dataclass
 class Report:
-    """A report in one language: its sections (documents) and its sheets (workbook)."""
+    """A report in one language: its sections (documents) and its sheets (workbook).
+
+    ``findings`` are the audit's findings the report holds (for views drawn beside it).
+    """
 
     lang: str
     title: str
     intro: list[str]
     sections: list[Section]
     sheets: dict[str, Table]
+    findings: list[Finding] = field(default_factory=list)
 
     def label(self, key: str, **values: Any) -> str:
         return LABELS[self.lang][key].format(**values)
@@ -210,70 +213,241 @@ def build_report(
     --------
     >>> from bscalign.graph.build import PlanGraphBuilder
     >>> b = PlanGraphBuilder()
-    >>> p = b.add_plan("臺北市政府消防局", "108", "agency")
-    >>> _ = b.add_kpi(p, "AC1.1", "燒燬事故商品鑑識通報率", source="f.yaml:3", place="yaml")
+    >>> p = b.add_plan("臺北市政府兵役局", "111", "agency")
+    >>> _ = b.add_objective(p, "CC1", "優化防災應變機制", source="m.yaml:2", place="yaml")
     >>> report = build_report(LoadResult(b.graph), "zh-TW")
     >>> [section.title for section in report.sections][:3]
-    ['摘要', '臺北市政府消防局@108（機關）', '項目數與文件宣告總數']
+    ['摘要', '臺北市政府兵役局@111（機關）', '項目數與文件宣告總數']
     """
     if lang not in LABELS:
         raise ValueError(f"no report language {lang!r}; choose one of {', '.join(LABELS)}")
-    graph = result.graph
-    audited = audit(graph, causal_order=causal_order)
-    words = LABELS[lang]
-    findings = defaultdict(list)
-    for finding in audited.findings:
-        findings[finding.plan].append(finding)
-    coverage_rows = list(coverage(graph))
-    sections = [
-        Section(
-            2,
-            words["summary"],
-            "summary",
-            text=[words["totals"].format(**_totals(audited.summary()))],
-            tables=[_summary_table(result, findings, words)],
+    return _ReportBuilder(result, lang, causal_order).build()
+
+
+class _ReportBuilder:
+    """Runs the audit once and lays its results out as sections and sheets."""
+
+    def __init__(self, result: LoadResult, lang: str, causal_order: str) -> None:
+        self.result, self.graph = result, result.graph
+        self.lang, self.words, self.causal_order = lang, LABELS[lang], causal_order
+        self.audited = audit(self.graph, causal_order=causal_order)
+        self.coverage = list(coverage(self.graph))
+        self.plans = list(plans(self.graph))
+        self.chains = {p["id"]: list(chains(self.graph, p["id"], causal_order)) for p in self.plans}
+
+    def build(self) -> Report:
+        words = self.words
+        summary = Section(2, words["summary"], "summary", tables=[self.summary_table()])
+        summary.text.append(words["totals"].format(**_totals(self.audited.summary())))
+        sections = [summary]
+        for index, plan in enumerate(self.plans, 1):
+            sections += self.plan_sections(plan, f"plan-{index}")
+        if self.result.problems:
+            problems = Section(2, words["problems"], "problems", tables=[self.problem_table()])
+            sections.append(problems)
+        sheets = {
+            words["summary"]: self.summary_table(),
+            words["findings"]: self.findings_table(self.audited.findings, with_plan=True),
+            words["chains"]: self.chain_table(
+                [c for p in self.plans for c in self.chains[p["id"]]], with_plan=True
+            ),
+            words["coverage"]: self.coverage_table(self.coverage, with_plan=True),
+        }
+        if self.audited.suppressed:
+            sheets[words["suppressed"]] = self.suppressed_table(self.audited.suppressed)
+        if self.result.problems:
+            sheets[words["problems"]] = self.problem_table()
+        files = ", ".join(self.result.files) or "—"
+        intro = [words["generated"].format(version=__version__, files=files)]
+        return Report(
+            self.lang, words["title"], intro, sections, sheets, list(self.audited.findings)
         )
-    ]
-    all_chains = []
-    for index, plan in enumerate(plans(graph), 1):
-        found = list(chains(graph, plan["id"], causal_order))
-        all_chains += found
-        sections += _plan_sections(
-            graph,
-            plan,
-            f"plan-{index}",
-            findings[plan["id"]],
-            found,
-            coverage_rows,
-            lang,
-            causal_order,
-        )
-        suppressed = [x for x in audited.suppressed if x.finding.plan == plan["id"]]
-        if suppressed:
-            rows = [
-                {**_finding_row(x.finding, words, lang), words["reason"]: x.reason}
-                for x in suppressed
-            ]
-            columns = [words[k] for k in ("rule", "subject", "message", "reason", "source")]
-            sections.append(
-                Section(
-                    3, words["suppressed"], f"plan-{index}-suppressed", [], [Table(columns, rows)]
-                )
+
+    # -- sections of one plan ------------------------------------------------------------
+
+    def plan_sections(self, plan: dict[str, Any], anchor: str) -> list[Section]:
+        words = self.words
+        title = words["heading_of_plan"].format(plan=plan["id"], level=words[plan["level"]])
+        head = Section(2, title, anchor)
+        if plan["level"] == s.AGENCY and plan.get("city"):
+            city = s.plan_id(plan["city"], plan["year"])
+            head.text.append(words["answers_to"].format(city=city))
+        counts = plan_counts(self.graph, plan["id"])
+        count_rows = [
+            {
+                words["item"]: words[key],
+                words["loaded"]: counts[key],
+                words["declared"]: plan["declared"].get(key, ""),
+            }
+            for key in COUNT_KEYS.values()
+        ]
+        count_table = Table([words["item"], words["loaded"], words["declared"]], count_rows)
+        sections = [head, Section(3, words["counts"], f"{anchor}-counts", tables=[count_table])]
+        sections += self.finding_sections(plan["id"], anchor)
+        sections.append(self.chain_section(plan["id"], anchor))
+        sections.append(self.coverage_section(plan, anchor))
+        sections.append(Section(3, words["view"], f"{anchor}-view", view=plan["id"]))
+        return sections
+
+    def finding_sections(self, plan: str, anchor: str) -> list[Section]:
+        """Findings by severity, then by rule; then the suppressed ones, if any."""
+        words = self.words
+        findings = [f for f in self.audited.findings if f.plan == plan]
+        sections = [Section(3, words["findings"], f"{anchor}-findings")]
+        if not findings:
+            sections[0].text.append(words["no_findings"])
+        for severity in SEVERITIES:
+            of_severity = sorted(
+                (f for f in findings if f.severity == severity), key=lambda f: f.rule
             )
-    if result.problems:
-        sections.append(
-            Section(2, words["problems"], "problems", tables=[_problem_table(result, words)])
-        )
-    sheets = {
-        words["summary"]: _summary_table(result, findings, words),
-        words["findings"]: _findings_sheet(audited.findings, words, lang),
-        words["chains"]: _chain_table(all_chains, words, with_plan=True),
-        words["coverage"]: _coverage_sheet(coverage_rows, words),
-    }
-    if result.problems:
-        sheets[words["problems"]] = _problem_table(result, words)
-    intro = [words["generated"].format(version=__version__, files=", ".join(result.files) or "—")]
-    return Report(lang, words["title"], intro, sections, sheets)
+            if not of_severity:
+                continue
+            title = words["with_count"].format(what=words[severity], count=len(of_severity))
+            sections.append(Section(4, title, f"{anchor}-{severity}", severity=severity))
+            for (code, name), group in groupby(of_severity, key=lambda f: (f.rule, f.name)):
+                table = self.findings_table(list(group), with_plan=False)
+                title = words["with_count"].format(what=f"{code} {name}", count=len(table.rows))
+                sections.append(Section(5, title, f"{anchor}-{code}", tables=[table]))
+        suppressed = [x for x in self.audited.suppressed if x.finding.plan == plan]
+        if suppressed:
+            table = self.suppressed_table(suppressed)
+            sections.append(Section(4, words["suppressed"], f"{anchor}-suppressed", tables=[table]))
+        return sections
+
+    def chain_section(self, plan: str, anchor: str) -> Section:
+        words = self.words
+        section = Section(3, words["chains"], f"{anchor}-chains")
+        found = self.chains[plan]
+        if not found:
+            section.text.append(words["no_chains"])
+            return section
+        if any(c["inferred"] for c in found):
+            order = " → ".join(self.causal_order)
+            section.text.append(words["chains_inferred"].format(order=order))
+        section.tables.append(self.chain_table(found, with_plan=False))
+        return section
+
+    def coverage_section(self, plan: dict[str, Any], anchor: str) -> Section:
+        """A city plan: its objectives × agencies. An agency plan: what it supports."""
+        words = self.words
+        section = Section(3, words["coverage"], f"{anchor}-coverage")
+        if plan["level"] == s.CITY:
+            own = [r for r in self.coverage if r["city_plan"] == plan["id"]]
+            uncovered = sum(not r["supported_by"] for r in own)
+            section.text.append(words["uncovered"].format(uncovered=uncovered, total=len(own)))
+            section.tables.append(self.coverage_table(own, with_plan=False))
+            return section
+        supported = [r for r in self.coverage if plan["id"] in r["supported_by"]]
+        section.text.append(words["supports"] if supported else words["no_support"])
+        if supported:
+            columns = [words["city_objective"], words["name"], words["supported_by"]]
+            rows = [
+                {
+                    words["city_objective"]: f"{r['city_plan']} {r['objective']}",
+                    words["name"]: r["name"],
+                    words["supported_by"]: ", ".join(r["supported_by"][plan["id"]]),
+                }
+                for r in supported
+            ]
+            section.tables.append(Table(columns, rows))
+        return section
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def summary_table(self) -> Table:
+        words = self.words
+        columns = [words["plan"], words["level"], *(words[k] for k in COUNT_KEYS.values())]
+        columns += [words[severity] for severity in SEVERITIES]
+        rows = []
+        for plan in self.plans:
+            row: dict[str, Any] = {words["plan"]: plan["id"], words["level"]: words[plan["level"]]}
+            row.update({words[k]: n for k, n in plan_counts(self.graph, plan["id"]).items()})
+            for severity in SEVERITIES:
+                row[words[severity]] = sum(
+                    f.plan == plan["id"] and f.severity == severity for f in self.audited.findings
+                )
+            rows.append(row)
+        return Table(columns, rows)
+
+    def finding_row(self, finding: Finding) -> dict[str, Any]:
+        words = self.words
+        return {
+            words["plan"]: finding.plan,
+            words["severity"]: words[finding.severity],
+            words["rule"]: f"{finding.rule} {finding.name}",
+            words["subject"]: finding.subject,
+            words["message"]: finding.text(self.lang),
+            words["suggestion"]: finding.suggestion or "",
+            words["source"]: finding.source,
+        }
+
+    def findings_table(self, findings: list[Finding], *, with_plan: bool) -> Table:
+        keys = ["subject", "message", "suggestion", "source"]
+        if with_plan:
+            keys = ["plan", "severity", "rule", *keys]
+        return Table([self.words[k] for k in keys], [self.finding_row(f) for f in findings])
+
+    def suppressed_table(self, suppressed: list[Suppressed]) -> Table:
+        words = self.words
+        keys = ("plan", "rule", "subject", "message", "reason", "source")
+        rows = [{**self.finding_row(x.finding), words["reason"]: x.reason} for x in suppressed]
+        return Table([words[k] for k in keys], rows)
+
+    def chain_table(self, found: list[dict[str, Any]], *, with_plan: bool) -> Table:
+        """One row per explicit chain; one row per theme for inferred chains, step by step.
+
+        Inferred chains join every objective of one perspective to every objective of the
+        next, so listing each step's objectives says the same as listing every combination.
+        """
+        words = self.words
+        rows = []
+        for (plan, theme), group in groupby(found, key=lambda c: (c["plan"], c["theme"])):
+            group = list(group)
+            row = {words["plan"]: plan, words["theme"]: theme}
+            paths = [c["path"] for c in group]
+            if all(c["inferred"] for c in group) and len(set(map(len, paths))) == 1:
+                steps = [list(dict.fromkeys(step)) for step in zip(*paths, strict=True)]
+                row[words["chain"]] = " → ".join(", ".join(step) for step in steps)
+                row[words["count"]] = len(paths)
+                row[words["inferred"]] = words["yes"]
+                rows.append(row)
+                continue
+            for chain in group:
+                rows.append(
+                    {
+                        **row,
+                        words["chain"]: " → ".join(chain["path"]),
+                        words["count"]: 1,
+                        words["inferred"]: words["yes"] if chain["inferred"] else "",
+                    }
+                )
+        keys = ["theme", "chain", "count", "inferred"]
+        return Table([words[k] for k in (["plan", *keys] if with_plan else keys)], rows)
+
+    def coverage_table(self, rows: list[dict[str, Any]], *, with_plan: bool) -> Table:
+        words = self.words
+        agencies = sorted({a for r in rows for a in r["supported_by"]})
+        keys = ["city_objective", "name"]
+        columns = [words[k] for k in (["plan", *keys] if with_plan else keys)] + agencies
+        table_rows = [
+            {
+                words["plan"]: r["city_plan"],
+                words["city_objective"]: r["objective"],
+                words["name"]: r["name"],
+                **{a: ", ".join(r["supported_by"].get(a, [])) for a in agencies},
+            }
+            for r in rows
+        ]
+        return Table(columns, table_rows)
+
+    def problem_table(self) -> Table:
+        words = self.words
+        columns = [words["file"], words["line"], words["message"]]
+        rows = [
+            {words["file"]: p.file, words["line"]: p.line, words["message"]: p.message}
+            for p in self.result.problems
+        ]
+        return Table(columns, rows)
 
 
 def _totals(summary: dict[str, Any]) -> dict[str, int]:
@@ -282,223 +456,6 @@ def _totals(summary: dict[str, Any]) -> dict[str, int]:
         "suppressed": summary["suppressed"],
         **summary["by_severity"],
     }
-
-
-def _summary_table(
-    result: LoadResult, findings: Mapping[str, list[Finding]], words: Mapping[str, str]
-) -> Table:
-    columns = [words["plan"], words["level"], *(words[k] for k in COUNT_KEYS.values())]
-    columns += [words[severity] for severity in SEVERITIES]
-    rows = []
-    for plan in plans(result.graph):
-        row: dict[str, Any] = {words["plan"]: plan["id"], words["level"]: words[plan["level"]]}
-        row.update({words[k]: n for k, n in plan_counts(result.graph, plan["id"]).items()})
-        for severity in SEVERITIES:
-            row[words[severity]] = sum(f.severity == severity for f in findings[plan["id"]])
-        rows.append(row)
-    return Table(columns, rows)
-
-
-def _plan_sections(
-    graph: Any,
-    plan: dict[str, Any],
-    anchor: str,
-    findings: list[Finding],
-    plan_chains: list[dict[str, Any]],
-    coverage_rows: list[dict[str, Any]],
-    lang: str,
-    causal_order: str,
-) -> list[Section]:
-    words = LABELS[lang]
-    title = words["heading_of_plan"].format(plan=plan["id"], level=words[plan["level"]])
-    head = Section(2, title, anchor)
-    if plan["level"] == s.AGENCY and plan.get("city"):
-        head.text.append(words["answers_to"].format(city=s.plan_id(plan["city"], plan["year"])))
-    counts = plan_counts(graph, plan["id"])
-    count_rows = [
-        {
-            words["item"]: words[key],
-            words["loaded"]: counts[key],
-            words["declared"]: plan["declared"].get(key, ""),
-        }
-        for key in COUNT_KEYS.values()
-    ]
-    sections = [
-        head,
-        Section(
-            3,
-            words["counts"],
-            f"{anchor}-counts",
-            tables=[Table([words["item"], words["loaded"], words["declared"]], count_rows)],
-        ),
-        Section(
-            3, words["findings"], f"{anchor}-findings", [] if findings else [words["no_findings"]]
-        ),
-    ]
-    columns = [words[k] for k in ("subject", "message", "suggestion", "source")]
-    for severity in SEVERITIES:
-        of_severity = [f for f in findings if f.severity == severity]
-        if not of_severity:
-            continue
-        sections.append(
-            Section(
-                4,
-                words["with_count"].format(what=words[severity], count=len(of_severity)),
-                f"{anchor}-{severity}",
-                severity=severity,
-            )
-        )
-        by_rule = sorted(of_severity, key=lambda f: (f.rule, f.sort_key()))
-        for (code, name), group in groupby(by_rule, key=lambda f: (f.rule, f.name)):
-            rows = [_finding_row(f, words, lang) for f in group]
-            sections.append(
-                Section(
-                    5,
-                    words["with_count"].format(what=f"{code} {name}", count=len(rows)),
-                    f"{anchor}-{code}",
-                    tables=[Table(columns, rows)],
-                )
-            )
-    chain_section = Section(3, words["chains"], f"{anchor}-chains")
-    if not plan_chains:
-        chain_section.text.append(words["no_chains"])
-    else:
-        if any(c["inferred"] for c in plan_chains):
-            order = " → ".join(causal_order)
-            chain_section.text.append(words["chains_inferred"].format(order=order))
-        chain_section.tables.append(_chain_table(plan_chains, words, with_plan=False))
-    sections.append(chain_section)
-    sections.append(_coverage_section(plan, anchor, coverage_rows, words))
-    sections.append(Section(3, words["view"], f"{anchor}-view", view=plan["id"]))
-    return sections
-
-
-def _finding_row(finding: Finding, words: Mapping[str, str], lang: str) -> dict[str, Any]:
-    return {
-        words["rule"]: f"{finding.rule} {finding.name}",
-        words["severity"]: words[finding.severity],
-        words["plan"]: finding.plan,
-        words["subject"]: finding.subject,
-        words["message"]: finding.text(lang),
-        words["suggestion"]: finding.suggestion or "",
-        words["source"]: finding.source,
-    }
-
-
-def _findings_sheet(findings: Iterable[Finding], words: Mapping[str, str], lang: str) -> Table:
-    keys = ("plan", "severity", "rule", "subject", "message", "suggestion", "source")
-    return Table([words[k] for k in keys], [_finding_row(f, words, lang) for f in findings])
-
-
-def _chain_table(
-    found: list[dict[str, Any]], words: Mapping[str, str], *, with_plan: bool
-) -> Table:
-    """One row per explicit chain; one row per theme for inferred chains, step by step.
-
-    Inferred chains join every objective of one perspective to every objective of the
-    next, so listing each step's objectives says the same as listing every combination.
-    """
-    rows = []
-    for (plan, theme), group in groupby(found, key=lambda c: (c["plan"], c["theme"])):
-        group = list(group)
-        prefix = {words["plan"]: plan} if with_plan else {}
-        if all(c["inferred"] for c in group) and len({len(c["path"]) for c in group}) == 1:
-            steps = [
-                list(dict.fromkeys(c["path"][i] for c in group))
-                for i in range(len(group[0]["path"]))
-            ]
-            path = " → ".join(", ".join(step) for step in steps)
-            rows.append(
-                {
-                    **prefix,
-                    words["theme"]: theme,
-                    words["chain"]: path,
-                    words["count"]: len(group),
-                    words["inferred"]: words["yes"],
-                }
-            )
-            continue
-        for chain in group:
-            rows.append(
-                {
-                    **prefix,
-                    words["theme"]: theme,
-                    words["chain"]: " → ".join(chain["path"]),
-                    words["count"]: 1,
-                    words["inferred"]: words["yes"] if chain["inferred"] else "",
-                }
-            )
-    columns = [words["theme"], words["chain"], words["count"], words["inferred"]]
-    return Table([words["plan"], *columns] if with_plan else columns, rows)
-
-
-def _coverage_section(
-    plan: dict[str, Any], anchor: str, rows: list[dict[str, Any]], words: Mapping[str, str]
-) -> Section:
-    section = Section(3, words["coverage"], f"{anchor}-coverage")
-    if plan["level"] == s.CITY:
-        own = [r for r in rows if r["city_plan"] == plan["id"]]
-        agencies = sorted({a for r in own for a in r["supported_by"]})
-        uncovered = sum(not r["supported_by"] for r in own)
-        section.text.append(words["uncovered"].format(uncovered=uncovered, total=len(own)))
-        columns = [words["city_objective"], words["name"], *agencies]
-        table_rows = [
-            {
-                words["city_objective"]: r["objective"],
-                words["name"]: r["name"],
-                **{a: ", ".join(r["supported_by"].get(a, [])) for a in agencies},
-            }
-            for r in own
-        ]
-        section.tables.append(Table(columns, table_rows))
-        return section
-    supported = [r for r in rows if plan["id"] in r["supported_by"]]
-    section.text.append(words["supports"] if supported else words["no_support"])
-    if supported:
-        columns = [words["city_objective"], words["name"], words["supported_by"]]
-        section.tables.append(
-            Table(
-                columns,
-                [
-                    {
-                        words["city_objective"]: f"{r['city_plan']} {r['objective']}",
-                        words["name"]: r["name"],
-                        words["supported_by"]: ", ".join(r["supported_by"][plan["id"]]),
-                    }
-                    for r in supported
-                ],
-            )
-        )
-    return section
-
-
-def _coverage_sheet(rows: list[dict[str, Any]], words: Mapping[str, str]) -> Table:
-    agencies = sorted({a for r in rows for a in r["supported_by"]})
-    columns = [words["plan"], words["city_objective"], words["name"], *agencies]
-    return Table(
-        columns,
-        [
-            {
-                words["plan"]: r["city_plan"],
-                words["city_objective"]: r["objective"],
-                words["name"]: r["name"],
-                **{a: ", ".join(r["supported_by"].get(a, [])) for a in agencies},
-            }
-            for r in rows
-        ],
-    )
-
-
-def _problem_table(result: LoadResult, words: Mapping[str, str]) -> Table:
-    columns = [words["file"], words["line"], words["message"]]
-    rows = [
-        {words["file"]: p.file, words["line"]: p.line, words["message"]: p.message}
-        for p in result.problems
-    ]
-    return Table(columns, rows)
-
-
-# -- renderers -------------------------------------------------------------------------------
 
 
 def render_markdown(report: Report) -> str:

@@ -6,15 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from bscalign.cli import main
-from bscalign.loaders import LoadResult
+from bscalign.loaders import LoadResult, read_plans
 from bscalign.queries.base import LANGUAGES
 from bscalign.queries.engine import audit
 from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
-from tests.conftest import SEEDS
+from tests.conftest import EXAMPLES, SEEDS
 
 FIRE_PLAN, MILITARY_PLAN = "臺北市政府消防局@108", "臺北市政府兵役局@111"
 
@@ -109,3 +110,17 @@ def test_report_refuses_unknown_suffix(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, ["report", str(SEEDS), "-o", str(tmp_path / "audit.pdf")])
     assert run.exit_code == 2
     assert ".md, .html or .xlsx" in run.output
+
+
+def test_suppressed_findings_are_listed_with_their_reason(tmp_path: Path) -> None:
+    document = yaml.safe_load((EXAMPLES / "taipei-military-service-111.yaml").read_text("utf-8"))
+    (agency,) = [p for p in document["plans"] if p["level"] == "agency"]
+    (objective,) = [o for o in agency["objectives"] if o["code"] == "CP1"]
+    objective["suppress"] = [{"rule": "missing-upward-link", "reason": "內部流程目標由 CC1 承接"}]
+    source = tmp_path / "military.yaml"
+    source.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    report = build_report(read_plans([source]), "zh-TW")
+    text = render_markdown(report)
+    assert "#### 已抑制之稽核發現" in text
+    assert "| 內部流程目標由 CC1 承接 |" in text
+    assert LABELS["zh-TW"]["suppressed"] in report.sheets
