@@ -16,8 +16,8 @@ import networkx as nx
 from bscalign.graph import schema as s
 from bscalign.graph.access import coded_nodes, plan_node, plans
 from bscalign.graph.build import city_plan_of
-from bscalign.graph.diff import latest_plans, match_codes
-from bscalign.queries.matching import member_themes, rank_by_names
+from bscalign.graph.diff import CodeMatching, latest_plans, match_codes
+from bscalign.queries.matching import Candidate, member_themes, rank_by_names
 
 #: What became of the city objective a link's code named in the agency's year.
 UNCHANGED, RENAMED, RECODED, REMOVED, DANGLING = (
@@ -112,24 +112,8 @@ def retarget_links(
                         perspective=node.get("perspective"),
                         preferred_themes=preferred,
                     )
-                    if code not in old_names:
-                        status = DANGLING
-                    elif code in matching.recoded:
-                        status = RECODED
-                    elif code in matching.unchanged:
-                        status = UNCHANGED
-                    else:
-                        status = RENAMED if code in matching.renamed else REMOVED
-                    if status == UNCHANGED:
-                        proposal = {"code": code, "name": new_names[code], "why": "same code"}
-                    elif status == RECODED:
-                        moved = matching.recoded[code]
-                        why = f"same name, re-coded {code} → {moved}"
-                        proposal = {"code": moved, "name": new_names[moved], "why": why}
-                    elif candidates:
-                        proposal = {k: v for k, v in vars(candidates[0]).items() if k != "score"}
-                    else:
-                        proposal = None
+                    status = link_status(code, matching)
+                    proposal = _proposal(code, status, matching, new_names, candidates)
                     yield {
                         "plan": plan["id"],
                         "subject": node["code"],
@@ -143,6 +127,40 @@ def retarget_links(
                         "proposal": proposal,
                         "candidates": [vars(c) for c in candidates],
                     }
+
+
+def link_status(code: str, matching: CodeMatching) -> str:
+    """What became of the city objective ``code`` named in the old map, by the matching.
+
+    >>> link_status("GF2", match_codes({"GF2": "提高預算執行效能"}, {"GF1": "提高預算執行效能"}))
+    'recoded'
+    """
+    if code in matching.recoded:
+        return RECODED
+    if code in matching.unchanged:
+        return UNCHANGED
+    if code in matching.renamed:
+        return RENAMED
+    return REMOVED if code in matching.removed else DANGLING
+
+
+def _proposal(
+    code: str,
+    status: str,
+    matching: CodeMatching,
+    new_names: dict[str, str],
+    candidates: list[Candidate],
+) -> dict[str, str] | None:
+    """The same objective when the matching knows it, else the best-ranked candidate."""
+    if status == UNCHANGED:
+        return {"code": code, "name": new_names[code], "why": "same code"}
+    if status == RECODED:
+        moved = matching.recoded[code]
+        why = f"same name, re-coded {code} → {moved}"
+        return {"code": moved, "name": new_names[moved], "why": why}
+    if candidates:
+        return {"code": candidates[0].code, "name": candidates[0].name, "why": candidates[0].why}
+    return None
 
 
 def _old_city_plan(
