@@ -29,7 +29,7 @@ from bscalign.queries.registry import RULES, get_rule, select_rules
 from bscalign.queries.retarget import retarget_links
 from bscalign.queries.suggest import suggest_links
 from bscalign.report import FORMATS as REPORT_FORMATS
-from bscalign.report import build_report, write_report
+from bscalign.report import build_report, plan_views, write_report
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -314,12 +314,19 @@ def report(result: LoadResult, output: Path, lang: str, causal_order: str) -> No
 
     Per plan: counts beside declared totals, findings grouped by severity and rule with
     their suggestions and source lines, cause-effect chains and the city-coverage matrix.
-    The HTML report is one self-contained page. Exit code 1 when an input loaded with
-    problems (they are listed in the report too).
+    The HTML report is one self-contained page that opens offline, each plan's interactive
+    view in its section. Exit code 1 when an input loaded with problems (they are listed in
+    the report too).
 
     Example: bscalign report ../shared/seeds -o audit.html --lang zh-TW
     """
-    fmt = write_report(build_report(result, lang, causal_order=causal_order), output)
+    document = build_report(result, lang, causal_order=causal_order)
+    views = (
+        plan_views(result.graph, document)
+        if REPORT_FORMATS[output.suffix.lower()] == "html"
+        else None
+    )
+    fmt = write_report(document, output, views)
     click.echo(f"wrote {output} ({fmt})", err=True)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
 

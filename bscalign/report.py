@@ -10,6 +10,7 @@ each plan's interactive view) and :func:`write_xlsx`. Headings and labels live i
 
 from __future__ import annotations
 
+import html
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -30,6 +32,8 @@ from bscalign.output import display_width, render
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
+from bscalign.views import view_graph
+from bscalign.views.html import render_view
 
 #: Every heading and label of the report, per language (same keys, same placeholders).
 LABELS: dict[str, dict[str, str]] = {
@@ -481,18 +485,57 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def render_html(report: Report, views: Mapping[str, str] | None = None) -> str:
-    """The report as one self-contained HTML page (no network needed to read it).
+def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, str]:
+    """Each plan's interactive view with the report's findings, as a complete HTML page.
 
-    ``views`` maps plan ids to embeddable HTML of their interactive views; plans without
-    one get no view section.
+    An agency plan's view shows the city map it answers to as well; findings are in the
+    report's language. :func:`render_html` embeds each page in its plan's section.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> _ = b.add_plan("臺北市政府", "111", "city")
+    >>> views = plan_views(b.graph, build_report(LoadResult(b.graph)))
+    >>> list(views), views["臺北市政府@111"].startswith("<!DOCTYPE html>")
+    (['臺北市政府@111'], True)
+    """
+    plan_ids = [section.view for section in report.sections if section.view]
+    return {
+        plan: render_view(
+            view_graph(graph, report.findings, plans=[plan], lang=report.lang), title=plan
+        )
+        for plan in plan_ids
+    }
+
+
+def embed_view(page: str, title: str, height: str = "760px") -> str:
+    """An ``<iframe>`` showing a complete view page inline (reports, notebooks).
+
+    The page stays whole in the frame's ``srcdoc``, with its own Content-Security-Policy.
+
+    >>> embed_view('<p title="x">局</p>', "臺北市政府@111")  # doctest: +ELLIPSIS
+    '<iframe class="view" title="臺北市政府@111" srcdoc="&lt;p title=&quot;x&quot;&gt;局...'
+    """
+    return (
+        f'<iframe class="view" title="{html.escape(title)}" srcdoc="{html.escape(page)}" '
+        f'style="width: 100%; height: {html.escape(height)}"></iframe>'
+    )
+
+
+def render_html(report: Report, views: Mapping[str, str] | None = None) -> str:
+    """The report as one self-contained HTML page (nothing fetched: it opens offline).
+
+    ``views`` maps plan ids to complete pages of their interactive views
+    (:func:`plan_views`); each is shown in its plan's section, in a frame of its own (the
+    view keeps its own Content-Security-Policy there). Plans without one get no view.
     """
     views = views or {}
     sections = [x for x in report.sections if x.view is None or x.view in views]
     return _TEMPLATES.get_template("report.html.j2").render(
         report=report,
         sections=sections,
-        views=views,
+        frames={plan: embed_view(page, plan) for plan, page in views.items()},
         html_lang=HTML_LANG[report.lang],
         contents=report.label("contents"),
     )

@@ -15,9 +15,12 @@ from bscalign.loaders import LoadResult, read_plans
 from bscalign.queries.base import LANGUAGES
 from bscalign.queries.engine import audit
 from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
+from bscalign.views import view_graph
+from tests.browser import chromium, open_page, require_browser, screenshot
 from tests.conftest import EXAMPLES, SEEDS
 
 FIRE_PLAN, MILITARY_PLAN = "臺北市政府消防局@108", "臺北市政府兵役局@111"
+CITY_PLANS = ("臺北市政府@108", "臺北市政府@111")
 
 
 def test_every_label_exists_in_both_languages() -> None:
@@ -124,3 +127,33 @@ def test_suppressed_findings_are_listed_with_their_reason(tmp_path: Path) -> Non
     assert "#### 已抑制之稽核發現" in text
     assert "| 內部流程目標由 CC1 承接 |" in text
     assert LABELS["zh-TW"]["suppressed"] in report.sheets
+
+
+@pytest.mark.browser
+def test_html_report_shows_each_plans_view_in_chromium(tmp_path: Path) -> None:
+    require_browser()
+    target = tmp_path / "audit.html"
+    run = CliRunner().invoke(main, ["report", str(SEEDS), "-o", str(target), "--lang", "zh-TW"])
+    assert run.exit_code == 0, run.output
+    every_view_drawn = (
+        "[...document.querySelectorAll('iframe.view')].length === 4 && "
+        "[...document.querySelectorAll('iframe.view')].every("
+        "f => f.contentDocument && f.contentDocument.body.dataset.drawn === 'true')"
+    )
+    with chromium() as browser:
+        page, log = open_page(browser, target, ready=every_view_drawn)
+        assert page.text_content("h1") == LABELS["zh-TW"]["title"]
+        views = {f.get_attribute("title"): f for f in page.query_selector_all("iframe.view")}
+        assert sorted(views) == sorted([*CITY_PLANS, MILITARY_PLAN, FIRE_PLAN])
+        fire = views[FIRE_PLAN].content_frame()
+        counts = fire.evaluate("[network.body.data.nodes.length, nodes.get().length]")
+        expected = view_graph(read_plans([SEEDS]).graph, plans=[FIRE_PLAN]).number_of_nodes()
+        assert counts == [expected, expected]  # the Fire plan and the 108 city map
+        # the view's findings are in the report's language
+        tips = fire.evaluate("nodes.get().map(n => n.title || '').join('\\n')")
+        assert "應為 GC2 營造安全環境" in tips
+        views[FIRE_PLAN].scroll_into_view_if_needed()
+        shot = screenshot(page, "report-fire-view.png")
+        assert log.refused == [] and log.failed == [] and log.errors == []
+        assert log.requests == [target.as_uri()]
+    assert shot.stat().st_size > 50_000
