@@ -157,3 +157,18 @@ def test_html_report_shows_each_plans_view_in_chromium(tmp_path: Path) -> None:
         assert log.refused == [] and log.failed == [] and log.errors == []
         assert log.requests == [target.as_uri()]
     assert shot.stat().st_size > 50_000
+
+
+def test_load_problems_are_in_the_report_and_exit_1(tmp_path: Path) -> None:
+    source = tmp_path / "city.yaml"
+    source.write_text(
+        "bscalign: 1\nplans:\n- organization: 臺北市政府\n  year: '111'\n  level: city\n"
+        "  objectives:\n  - {code: GC2, name: 營造安全環境, colour: red}\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "audit.md"
+    run = CliRunner().invoke(main, ["report", str(source), "-o", str(target)])
+    assert run.exit_code == 1
+    text = target.read_text(encoding="utf-8")
+    assert "## Load problems" in text
+    assert f"| {source} | 7 | " in text and "colour" in text
