@@ -10,7 +10,6 @@ each plan's interactive view) and :func:`write_xlsx`. Headings and labels live i
 
 from __future__ import annotations
 
-import html
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
 from bscalign.views import view_graph
-from bscalign.views.html import render_view
+from bscalign.views.html import ViewFragment, view_fragment
 
 #: Every heading and label of the report, per language (same keys, same placeholders).
 LABELS: dict[str, dict[str, str]] = {
@@ -485,11 +484,12 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, str]:
-    """Each plan's interactive view with the report's findings, as a complete HTML page.
+def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, ViewFragment]:
+    """Each plan's interactive view with the report's findings, to embed in its section.
 
     An agency plan's view shows the city map it answers to as well; findings are in the
-    report's language. :func:`render_html` embeds each page in its plan's section.
+    report's language. Each view's element is ``<plan section>-map``, its vis-network
+    ``bscalignViews["<plan section>-map"]``.
 
     Examples
     --------
@@ -497,45 +497,33 @@ def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, str]:
     >>> b = PlanGraphBuilder()
     >>> _ = b.add_plan("臺北市政府", "111", "city")
     >>> views = plan_views(b.graph, build_report(LoadResult(b.graph)))
-    >>> list(views), views["臺北市政府@111"].startswith("<!DOCTYPE html>")
-    (['臺北市政府@111'], True)
+    >>> [(plan, 'id="plan-1-map"' in view.body) for plan, view in views.items()]
+    [('臺北市政府@111', True)]
     """
-    plan_ids = [section.view for section in report.sections if section.view]
-    return {
-        plan: render_view(
-            view_graph(graph, report.findings, plans=[plan], lang=report.lang), title=plan
-        )
-        for plan in plan_ids
-    }
+    views = {}
+    for section in report.sections:
+        if section.view is None:
+            continue
+        shown = view_graph(graph, report.findings, plans=[section.view], lang=report.lang)
+        anchor = section.anchor.removesuffix("-view")
+        views[section.view] = view_fragment(shown, title=section.view, element_id=f"{anchor}-map")
+    return views
 
 
-def embed_view(page: str, title: str, height: str = "760px") -> str:
-    """An ``<iframe>`` showing a complete view page inline (reports, notebooks).
-
-    The page stays whole in the frame's ``srcdoc``, with its own Content-Security-Policy.
-
-    >>> embed_view('<p title="x">局</p>', "臺北市政府@111")  # doctest: +ELLIPSIS
-    '<iframe class="view" title="臺北市政府@111" srcdoc="&lt;p title=&quot;x&quot;&gt;局...'
-    """
-    return (
-        f'<iframe class="view" title="{html.escape(title)}" srcdoc="{html.escape(page)}" '
-        f'style="width: 100%; height: {html.escape(height)}"></iframe>'
-    )
-
-
-def render_html(report: Report, views: Mapping[str, str] | None = None) -> str:
+def render_html(report: Report, views: Mapping[str, ViewFragment] | None = None) -> str:
     """The report as one self-contained HTML page (nothing fetched: it opens offline).
 
-    ``views`` maps plan ids to complete pages of their interactive views
-    (:func:`plan_views`); each is shown in its plan's section, in a frame of its own (the
-    view keeps its own Content-Security-Policy there). Plans without one get no view.
+    ``views`` maps plan ids to their interactive views (:func:`plan_views`): their shared
+    head goes once into the page's head, each body into its plan's section. Plans without
+    one get no view section.
     """
     views = views or {}
     sections = [x for x in report.sections if x.view is None or x.view in views]
     return _TEMPLATES.get_template("report.html.j2").render(
         report=report,
         sections=sections,
-        frames={plan: embed_view(page, plan) for plan, page in views.items()},
+        views=views,
+        view_head=next(iter(views.values())).head if views else "",
         html_lang=HTML_LANG[report.lang],
         contents=report.label("contents"),
     )
@@ -566,7 +554,9 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.save(path)
 
 
-def write_report(report: Report, path: Path, views: Mapping[str, str] | None = None) -> str:
+def write_report(
+    report: Report, path: Path, views: Mapping[str, ViewFragment] | None = None
+) -> str:
     """Write ``report`` to ``path`` in the format its suffix names; return that format.
 
     Raises

@@ -12,7 +12,7 @@ from tests.conftest import FIRE, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: How a view shows inline: its whole page in a frame.
-VIEW = '<iframe class="view" title="'
+VIEW = '<iframe srcdoc="'
 #: What each notebook must show when run on the seeds (a few facts found by hand).
 SHOWN = {
     "alignment-audit.ipynb": [

@@ -135,24 +135,31 @@ def test_html_report_shows_each_plans_view_in_chromium(tmp_path: Path) -> None:
     target = tmp_path / "audit.html"
     run = CliRunner().invoke(main, ["report", str(SEEDS), "-o", str(target), "--lang", "zh-TW"])
     assert run.exit_code == 0, run.output
-    every_view_drawn = (
-        "[...document.querySelectorAll('iframe.view')].length === 4 && "
-        "[...document.querySelectorAll('iframe.view')].every("
-        "f => f.contentDocument && f.contentDocument.body.dataset.drawn === 'true')"
-    )
+    plans = sorted([*CITY_PLANS, MILITARY_PLAN, FIRE_PLAN])  # the report's order
+    maps = [f"plan-{number}-map" for number in range(1, len(plans) + 1)]
     with chromium() as browser:
-        page, log = open_page(browser, target, ready=every_view_drawn)
+        page, log = open_page(browser, target, drawn=False)
+        page.wait_for_function(
+            "document.querySelectorAll('.bsv[data-drawn=\"true\"]').length === 4",
+            timeout=120_000,
+        )
         assert page.text_content("h1") == LABELS["zh-TW"]["title"]
-        views = {f.get_attribute("title"): f for f in page.query_selector_all("iframe.view")}
-        assert sorted(views) == sorted([*CITY_PLANS, MILITARY_PLAN, FIRE_PLAN])
-        fire = views[FIRE_PLAN].content_frame()
-        counts = fire.evaluate("[network.body.data.nodes.length, nodes.get().length]")
-        expected = view_graph(read_plans([SEEDS]).graph, plans=[FIRE_PLAN]).number_of_nodes()
-        assert counts == [expected, expected]  # the Fire plan and the 108 city map
+        # one view per plan, each in its plan's section
+        placed = page.evaluate(
+            "[...document.querySelectorAll('section .bsv')]"
+            ".map(v => [v.closest('section').id, v.id])"
+        )
+        assert placed == [[f"plan-{n}-view", m] for n, m in enumerate(maps, 1)]
+        fire = maps[plans.index(FIRE_PLAN)]
+        drawn = page.evaluate(f"bscalignViews['{fire}'].body.data.nodes.length")
+        graph = read_plans([SEEDS]).graph
+        assert drawn == view_graph(graph, plans=[FIRE_PLAN]).number_of_nodes()  # + city map
         # the view's findings are in the report's language
-        tips = fire.evaluate("nodes.get().map(n => n.title || '').join('\\n')")
-        assert "應為 GC2 營造安全環境" in tips
-        views[FIRE_PLAN].scroll_into_view_if_needed()
+        assert "應為 GC2 營造安全環境" in page.text_content(f"#{fire} .bsv-findings")
+        page.fill(f"#{fire} .bsv-search", "G2")
+        page.press(f"#{fire} .bsv-search", "Enter")
+        assert page.evaluate(f"bscalignViews['{fire}'].getSelectedNodes()") != []
+        page.locator(f"#{fire}").scroll_into_view_if_needed()
         shot = screenshot(page, "report-fire-view.png")
         assert log.refused == [] and log.failed == [] and log.errors == []
         assert log.requests == [target.as_uri()]
