@@ -48,7 +48,7 @@ WITH agency, city, reached,
      END AS themes,
      CASE WHEN size(group_themes) > 0 THEN ['its working group', '所屬分組']
           ELSE ['its upward links (the city map names no groups)',
-                '其承接關係（府級地圖未列分組）']
+                '承接所及之主題，府級地圖未列分組']
      END AS how
 ORDER BY agency.id
 WITH city,
@@ -65,7 +65,7 @@ RETURN city.id AS plan,
        + ' (theme ' + objective.theme + ', chosen for ' + chooser.organization + ' ('
        + chooser.how[0] + '))' AS message,
        '已載入的機關策略目標皆未承接 ' + objective.code + ' ' + objective.name + '（主題 '
-       + objective.theme + '，依 ' + chooser.organization + '（' + chooser.how[1] + '） 選定）'
+       + objective.theme + '：' + chooser.organization + chooser.how[1] + '）'
          AS message_zh,
        null AS suggestion,
        objective.source AS source,

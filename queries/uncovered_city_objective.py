@@ -52,13 +52,13 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         if not groups:
             how = (
                 "its upward links (the city map names no groups)",
-                "其承接關係（府級地圖未列分組）",
+                "承接所及之主題，府級地圖未列分組",
             )
             groups = sorted({code[0] for code in reached})
         for theme in groups:
             chosen_for = (
                 f"{plan['organization']} ({how[0]})",
-                f"{plan['organization']}（{how[1]}）",
+                f"{plan['organization']}{how[1]}",
             )
             themes[city].setdefault(theme, chosen_for)
     for city, chosen in sorted(themes.items()):
@@ -69,7 +69,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     f"no loaded agency objective supports {objective['code']} "
                     f"{objective['name']} (theme {theme}, chosen for {chosen[theme][0]})",
                     f"已載入的機關策略目標皆未承接 {objective['code']} {objective['name']}"
-                    f"（主題 {theme}，依 {chosen[theme][1]} 選定）",
+                    f"（主題 {theme}：{chosen[theme][1]}）",
                 )
                 yield RULE.finding(objective, text, node_id=nid)
 
