@@ -20,6 +20,7 @@ import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
 from bscalign.graph.causality import infer_causes
+from bscalign.graph.gcpause import paused_gc
 from bscalign.loaders import progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.problems import InputError, Problem
@@ -146,20 +147,21 @@ def read_plans(
     """
     builder = PlanGraphBuilder()
     result = LoadResult(builder.graph)
-    inputs = sorted(
-        (_open(file, input_format) for file in expand_paths(paths)), key=attrgetter("rank")
-    )
-    bytes_in_all = sum(item.size for item in inputs)
-    bytes_done = 0
-    for item in inputs:
-        with progress.listening(_within(progress_to, bytes_done, item.size, bytes_in_all)):
-            result.problems.extend(item.load(builder))
-        bytes_done += item.size
-        if progress_to is not None:
-            progress_to(bytes_done, bytes_in_all)
-        result.files.append(item.name)
-    resolve_links(builder.graph)
-    infer_causes(builder.graph)
+    with paused_gc():
+        inputs = sorted(
+            (_open(file, input_format) for file in expand_paths(paths)), key=attrgetter("rank")
+        )
+        bytes_in_all = sum(item.size for item in inputs)
+        bytes_done = 0
+        for item in inputs:
+            with progress.listening(_within(progress_to, bytes_done, item.size, bytes_in_all)):
+                result.problems.extend(item.load(builder))
+            bytes_done += item.size
+            if progress_to is not None:
+                progress_to(bytes_done, bytes_in_all)
+            result.files.append(item.name)
+        resolve_links(builder.graph)
+        infer_causes(builder.graph)
     result.problems.sort()
     return result
 

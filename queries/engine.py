@@ -11,6 +11,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.causality import infer_causes
+from bscalign.graph.gcpause import paused_gc
 from bscalign.queries.base import SEVERITIES, AuditContext, Finding, Rule, severity_rank
 from bscalign.queries.registry import RULES
 
@@ -72,18 +73,19 @@ def audit(
     >>> [f.subject for f in audit(b.graph, [get_rule("orphan-kpi")]).findings]
     ['AC1.1']
     """
-    result = AuditResult(inferred_causes=infer_causes(graph, causal_order))
-    context = AuditContext(graph, causal_order=causal_order)
-    limit = severity_rank(min_severity)
-    for rule in rules:
-        for finding in rule.check(context):
-            if severity_rank(finding.severity) > limit:
-                continue
-            reason = _suppression(graph, finding, rule)
-            if reason is None:
-                result.findings.append(finding)
-            else:
-                result.suppressed.append(Suppressed(finding, reason))
+    with paused_gc():
+        result = AuditResult(inferred_causes=infer_causes(graph, causal_order))
+        context = AuditContext(graph, causal_order=causal_order)
+        limit = severity_rank(min_severity)
+        for rule in rules:
+            for finding in rule.check(context):
+                if severity_rank(finding.severity) > limit:
+                    continue
+                reason = _suppression(graph, finding, rule)
+                if reason is None:
+                    result.findings.append(finding)
+                else:
+                    result.suppressed.append(Suppressed(finding, reason))
     result.findings.sort(key=Finding.sort_key)
     result.suppressed.sort(key=lambda x: x.finding.sort_key())
     return result
