@@ -13,7 +13,7 @@ import click
 
 from bscalign import __version__
 from bscalign.graph import schema
-from bscalign.graph.access import plan_counts, plans
+from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.causality import chains as find_chains
 from bscalign.graph.causality import infer_causes, validate_order
 from bscalign.graph.diff import diff_graphs, diff_rows
@@ -117,9 +117,10 @@ def stats(result: LoadResult, fmt: str) -> None:
     Example: bscalign stats ../shared/seeds --format json
     """
     rows = []
+    index = PlanIndex(result.graph)
     for plan in plans(result.graph):
         row: dict[str, Any] = {"id": plan["id"], "level": plan["level"]}
-        row.update(plan_counts(result.graph, plan["id"]))
+        row.update(index.counts(plan["id"]))
         row["declared"] = dict(plan["declared"])
         row["problems"] = len(result.problems_of(plan["id"]))
         rows.append(row)

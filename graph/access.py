@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -80,6 +81,11 @@ COUNT_KEYS = {
 }
 
 
+def empty_counts() -> dict[str, int]:
+    """Zero counts keyed like declared totals."""
+    return dict.fromkeys(COUNT_KEYS.values(), 0)
+
+
 def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
     """Count a plan's themes, objectives, KPIs and action plans (keyed like declared totals).
 
@@ -93,3 +99,53 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
     {'themes': 1, 'objectives': 1, 'kpis': 0, 'action_plans': 0}
     """
     return {key: sum(1 for _ in coded_nodes(graph, kind, plan)) for kind, key in COUNT_KEYS.items()}
+
+
+class PlanIndex:
+    """The coded nodes of a graph grouped by kind and plan, in one pass.
+
+    Asking :func:`coded_nodes` or :func:`plan_counts` once per plan walks the whole graph
+    each time, which grows with the square of the corpus; an index answers the same
+    questions from the groups. It reflects the graph when it was built: build a new one
+    after changing the graph.
+
+    Examples
+    --------
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> p = b.add_plan("臺北市政府", "111", "city")
+    >>> _ = b.add_objective(p, "GC2", "營造安全環境", source="x:1", place="map")
+    >>> index = PlanIndex(b.graph)
+    >>> [nid for nid, _ in index.nodes(s.OBJECTIVE, p)], index.counts(p)["themes"]
+    (['臺北市政府@111:Objective:GC2'], 1)
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self._groups: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]]
+        self._groups = defaultdict(list)
+        self._counts: dict[str, dict[str, int]] = defaultdict(empty_counts)
+        self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
+        for nid, data in graph.nodes(data=True):
+            kind = data["kind"]
+            if kind not in COUNT_KEYS:
+                continue
+            self._groups[kind, data["plan"]].append((nid, data))
+            self._groups[kind, None].append((nid, data))
+            self._counts[data["plan"]][COUNT_KEYS[kind]] += 1
+
+    def in_graph_order(
+        self, kind: str, plan: str | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """``(node_id, attrs)`` of the coded nodes of ``kind`` (of one plan), as added."""
+        return self._groups.get((kind, plan), [])
+
+    def nodes(self, kind: str, plan: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """``(node_id, attrs)`` of the coded nodes of ``kind`` (of one plan), sorted by id."""
+        key = (kind, plan)
+        if key not in self._sorted:
+            self._sorted[key] = sorted(self.in_graph_order(kind, plan), key=lambda item: item[0])
+        return self._sorted[key]
+
+    def counts(self, plan: str) -> dict[str, int]:
+        """Like :func:`plan_counts`: the plan's themes, objectives, KPIs and action plans."""
+        return dict(self._counts.get(plan) or empty_counts())

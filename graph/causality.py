@@ -9,14 +9,14 @@ marked ``inferred=True``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes
+from bscalign.graph.access import PlanIndex, coded_nodes
 
 
 def validate_order(order: str) -> str:
@@ -33,8 +33,15 @@ def validate_order(order: str) -> str:
 
 def objectives_by_theme(graph: nx.MultiDiGraph, plan: str) -> dict[str, dict[str, list[str]]]:
     """Map theme -> perspective -> objective node ids (sorted) for one plan."""
+    return group_by_theme(coded_nodes(graph, s.OBJECTIVE, plan))
+
+
+def group_by_theme(
+    objectives: Iterable[tuple[str, dict[str, Any]]],
+) -> dict[str, dict[str, list[str]]]:
+    """Map theme -> perspective -> node ids (sorted) of ``(node_id, attrs)`` objectives."""
     themes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for nid, data in coded_nodes(graph, s.OBJECTIVE, plan):
+    for nid, data in objectives:
         if data.get("theme"):
             themes[data["theme"]][data.get("perspective") or "?"].append(nid)
     for perspectives in themes.values():
@@ -70,11 +77,12 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
     ]
     graph.remove_edges_from([(u, v, s.CAUSES) for u, v in stale])
     explicit = {graph.nodes[u]["plan"] for u, _, k in graph.edges(keys=True) if k == s.CAUSES}
+    index = PlanIndex(graph)
     added = 0
     for plan in sorted({d["id"] for _, d in graph.nodes(data=True) if d["kind"] == s.PLAN}):
         if plan in explicit:
             continue
-        for perspectives in objectives_by_theme(graph, plan).values():
+        for perspectives in group_by_theme(index.in_graph_order(s.OBJECTIVE, plan)).values():
             present = [perspectives[p] for p in order if perspectives.get(p)]
             for causes, effects in pairwise(present):
                 for u in causes:

@@ -37,7 +37,7 @@ import networkx as nx
 import yaml
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes, plans
+from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders.problems import InputError, Problem
 
@@ -340,8 +340,9 @@ def dump_yaml_plans(graph: nx.MultiDiGraph, plan_ids: list[str] | None = None) -
     <BLANKLINE>
     """
     wanted = set(plan_ids) if plan_ids is not None else None
+    index = PlanIndex(graph)
     out = [
-        plan_document(graph, plan)
+        plan_document(graph, plan, index)
         for plan in plans(graph)
         if wanted is None or plan["id"] in wanted
     ]
@@ -372,8 +373,15 @@ def _is_flat_list(value: Any) -> bool:
 _FlowDumper.add_representer(dict, _represent_dict)
 
 
-def plan_document(graph: nx.MultiDiGraph, plan: dict[str, Any]) -> dict[str, Any]:
-    """Return one plan (its Plan node's attributes) as the mapping bscalign YAML writes."""
+def plan_document(
+    graph: nx.MultiDiGraph, plan: dict[str, Any], index: PlanIndex | None = None
+) -> dict[str, Any]:
+    """Return one plan (its Plan node's attributes) as the mapping bscalign YAML writes.
+
+    Writing many plans, pass one :class:`~bscalign.graph.access.PlanIndex` of the graph:
+    without it each call indexes the whole graph again.
+    """
+    index = index if index is not None else PlanIndex(graph)
     pid = plan["id"]
     doc: dict[str, Any] = {
         "organization": plan["organization"],
@@ -386,7 +394,7 @@ def plan_document(graph: nx.MultiDiGraph, plan: dict[str, Any]) -> dict[str, Any
         doc["declared"] = dict(plan["declared"])
     for section, kind in SECTIONS.items():
         entries = []
-        for nid, data in sorted(coded_nodes(graph, kind, pid), key=lambda n: _code_key(n[1])):
+        for nid, data in sorted(index.in_graph_order(kind, pid), key=lambda n: _code_key(n[1])):
             entries.extend(_entries(graph, nid, data))
         if entries:
             doc[section] = entries

@@ -13,13 +13,9 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import (
-    coded_nodes,
-    plans,
-    predecessors_of_kind,
-    successors_of_kind,
-)
+from bscalign.graph.access import PlanIndex, plans, predecessors_of_kind, successors_of_kind
 from bscalign.graph.build import city_plan_of
+from bscalign.graph.causality import group_by_theme
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
@@ -158,9 +154,22 @@ class AuditContext:
     graph: nx.MultiDiGraph
     causal_order: str = s.DEFAULT_CAUSAL_ORDER
 
+    @cached_property
+    def index(self) -> PlanIndex:
+        """The coded nodes grouped by kind and plan (rules ask per plan)."""
+        return PlanIndex(self.graph)
+
     def nodes(self, kind: str, plan: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         """Nodes of one kind (optionally of one plan), in a stable order."""
-        yield from sorted(coded_nodes(self.graph, kind, plan), key=lambda item: item[0])
+        yield from self.index.nodes(kind, plan)
+
+    def plan_counts(self, plan: str) -> dict[str, int]:
+        """A plan's themes, objectives, KPIs and action plans (keyed like declared totals)."""
+        return self.index.counts(plan)
+
+    def objectives_by_theme(self, plan: str) -> dict[str, dict[str, list[str]]]:
+        """Theme -> perspective -> objective node ids (sorted) of one plan."""
+        return group_by_theme(self.index.in_graph_order(s.OBJECTIVE, plan))
 
     @cached_property
     def plans(self) -> list[dict[str, Any]]:

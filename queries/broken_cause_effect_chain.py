@@ -33,7 +33,6 @@ from collections.abc import Iterator
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.causality import objectives_by_theme
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 FOUNDATIONS = ("L", "F")
@@ -42,7 +41,7 @@ FOUNDATIONS = ("L", "F")
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield findings for missing perspectives, off-chain objectives and cycles per theme."""
     for plan in ctx.plans:
-        for theme, perspectives in sorted(objectives_by_theme(ctx.graph, plan["id"]).items()):
+        for theme, perspectives in sorted(ctx.objectives_by_theme(plan["id"]).items()):
             yield from _theme(ctx, plan["id"], theme, perspectives)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes, plans
+from bscalign.graph.access import plans
 from bscalign.queries.base import AuditContext
 from bscalign.queries.upward import routes
 
@@ -45,7 +45,7 @@ def coverage(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
     for plan in plans(graph):
         if plan["level"] != s.CITY:
             continue
-        for _, objective in sorted(coded_nodes(graph, s.OBJECTIVE, plan["id"])):
+        for _, objective in context.nodes(s.OBJECTIVE, plan["id"]):
             yield {
                 "city_plan": plan["id"],
                 "objective": objective["code"],

@@ -38,7 +38,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         city = ctx.city_plan(plan["id"])
         if city is None:
             continue  # unlinked-to-city says once that the city plan is missing
-        preferred = member_themes(ctx.graph, plan["organization"], city)
+        preferred = member_themes(ctx, plan["organization"], city)
         for kind in (s.OBJECTIVE, s.THEME):
             for nid, node in ctx.nodes(kind, plan["id"]):
                 for link in node.get("links", ()):
@@ -55,7 +55,7 @@ def _dangling(
     link: dict[str, str],
 ) -> Finding:
     best = rank_city_objectives(
-        ctx.graph,
+        ctx,
         city,
         link["name"],
         code_hint=link["code"],

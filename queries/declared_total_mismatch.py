@@ -25,7 +25,6 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import plan_counts
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 LABELS = {
@@ -39,7 +38,7 @@ LABELS = {
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per stated total (plan or theme) that differs from the loaded count."""
     for plan in ctx.plans:
-        counts = plan_counts(ctx.graph, plan["id"])
+        counts = ctx.plan_counts(plan["id"])
         yield from _compare(plan, plan["declared"], counts, s.plan_node_id(plan["id"]))
         for tid, theme in ctx.nodes(s.THEME, plan["id"]):
             if theme.get("declared"):

@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes
+from bscalign.queries.base import AuditContext
 from bscalign.queries.similarity import similarity
 
 #: Below this score a candidate is not worth proposing.
@@ -29,7 +27,7 @@ class Candidate:
 
 
 def rank_city_objectives(
-    graph: nx.MultiDiGraph,
+    ctx: AuditContext,
     city_plan: str,
     name: str,
     *,
@@ -52,13 +50,14 @@ def rank_city_objectives(
     >>> city = b.add_plan("臺北市政府", "108", "city")
     >>> for code, title in [("GC2", "營造安全環境"), ("GF2", "提高預算執行效能")]:
     ...     _ = b.add_objective(city, code, title, source="x:1", place="map")
-    >>> rank_city_objectives(b.graph, city, "營造安全環境", code_hint="G2")[0].code
+    >>> ctx = AuditContext(b.graph)
+    >>> rank_city_objectives(ctx, city, "營造安全環境", code_hint="G2")[0].code
     'GC2'
     """
     hint = _HINT.match(code_hint or "")
     preferred = set(preferred_themes)
     ranked = []
-    for _, data in coded_nodes(graph, s.OBJECTIVE, city_plan):
+    for _, data in ctx.index.in_graph_order(s.OBJECTIVE, city_plan):
         score = similarity(name, data["name"]) if name else 0.0
         reasons = [f"name {score:.2f}"]
         if hint and data.get("theme") == hint["theme"]:
@@ -82,7 +81,7 @@ def rank_city_objectives(
 
 
 def rank_by_names(
-    graph: nx.MultiDiGraph,
+    ctx: AuditContext,
     city_plan: str,
     names: Iterable[str],
     *,
@@ -101,28 +100,29 @@ def rank_by_names(
     >>> city = b.add_plan("臺北市政府", "111", "city")
     >>> for code, title in [("GL1", "培育優秀人力"), ("GP6", "優化緊急救護及防災應變機制")]:
     ...     _ = b.add_objective(city, code, title, source="x:1", place="map")
-    >>> [c.code for c in rank_by_names(b.graph, city, ["緊扣生命之鏈", "優化緊急救護"])]
+    >>> ctx = AuditContext(b.graph)
+    >>> [c.code for c in rank_by_names(ctx, city, ["緊扣生命之鏈", "優化緊急救護"])]
     ['GP6']
     """
     best: dict[str, Candidate] = {}
     for name in filter(None, names):
-        for candidate in rank_city_objectives(graph, city_plan, name, limit=limit, **hints):
+        for candidate in rank_city_objectives(ctx, city_plan, name, limit=limit, **hints):
             known = best.get(candidate.code)
             if known is None or candidate.score > known.score:
                 best[candidate.code] = candidate
     return sorted(best.values(), key=lambda c: (-c.score, c.code))[:limit]
 
 
-def member_themes(graph: nx.MultiDiGraph, organization: str, city_plan: str) -> list[str]:
+def member_themes(ctx: AuditContext, organization: str, city_plan: str) -> list[str]:
     """Themes of ``city_plan`` whose working group ``organization`` belongs to (lead or not).
 
     City maps name agencies in short (``兵役局`` for ``臺北市政府兵役局``), so a member whose
     name ends the organization's full name counts as that organization.
     """
     themes = set()
-    for tid, data in coded_nodes(graph, s.THEME, city_plan):
-        for member, _, kind in graph.in_edges(tid, keys=True):
-            name = graph.nodes[member].get("name", "")
+    for tid, data in ctx.index.in_graph_order(s.THEME, city_plan):
+        for member, _, kind in ctx.graph.in_edges(tid, keys=True):
+            name = ctx.graph.nodes[member].get("name", "")
             if kind == s.MEMBER_OF and name and organization.endswith(name):
                 themes.add(data["code"])
     return sorted(themes)

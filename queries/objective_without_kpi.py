@@ -23,14 +23,13 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import plan_counts
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per unmeasured objective, or one per plan that has no KPIs at all."""
     for plan in ctx.plans:
-        counts = plan_counts(ctx.graph, plan["id"])
+        counts = ctx.plan_counts(plan["id"])
         if not counts["objectives"]:
             continue
         if not counts["kpis"]:

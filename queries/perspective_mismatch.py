@@ -45,7 +45,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             city = ctx.graph.nodes[target]
             if city.get("perspective") in rank and city["perspective"] != mine:
                 better = rank_city_objectives(
-                    ctx.graph,
+                    ctx,
                     city["plan"],
                     objective["name"],
                     code_hint=city.get("theme"),

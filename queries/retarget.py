@@ -17,6 +17,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import coded_nodes, plan_node, plans
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.diff import CodeMatching, latest_plans, match_codes
+from bscalign.queries.base import AuditContext
 from bscalign.queries.matching import Candidate, member_themes, rank_by_names
 
 #: What became of the city objective a link's code named in the agency's year.
@@ -87,6 +88,7 @@ def retarget_links(
     ('recoded', False, 'GF1')
     """
     new_cities = latest_plans(new_graph)
+    new_context = AuditContext(new_graph)
     for plan in plans(agency_graph):
         if plan["level"] != s.AGENCY:
             continue
@@ -97,14 +99,14 @@ def retarget_links(
         old_names = _objective_names(old_graph_of_city, old_city)
         new_names = _objective_names(new_graph, new_city)
         matching = match_codes(old_names, new_names)
-        preferred = member_themes(new_graph, plan["organization"], new_city)
+        preferred = member_themes(new_context, plan["organization"], new_city)
         for kind in (s.THEME, s.OBJECTIVE):
             nodes = sorted(coded_nodes(agency_graph, kind, plan["id"]), key=lambda i: i[0])
             for _, node in nodes:
                 for link in node.get("links", ()):
                     code = link["code"]
                     candidates = rank_by_names(
-                        new_graph,
+                        new_context,
                         new_city,
                         [link["name"], old_names.get(code, ""), node["name"]],
                         limit=limit,

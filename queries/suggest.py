@@ -39,14 +39,14 @@ def suggest_links(graph: nx.MultiDiGraph, limit: int = 3) -> Iterator[dict[str, 
         city = context.city_plan(plan["id"])
         if city is None:
             continue
-        preferred = member_themes(graph, plan["organization"], city)
+        preferred = member_themes(context, plan["organization"], city)
         for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
             if context.out_neighbors(nid, s.ALIGNS_TO):
                 continue
             written = [link["code"] for link in objective["links"]]
             names = [objective["name"], *(link["name"] for link in objective["links"])]
             ranked = rank_by_names(
-                graph,
+                context,
                 city,
                 names,
                 limit=limit,

@@ -47,7 +47,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             for target in routes(ctx, nid, city).targets
         }
         covered[city] |= reached
-        groups = member_themes(ctx.graph, plan["organization"], city)
+        groups = member_themes(ctx, plan["organization"], city)
         how = ("its working group", "所屬分組")
         if not groups:
             how = (

@@ -46,7 +46,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     if clean_name(link["name"]) == clean_name(expected):
                         continue
                     best = rank_city_objectives(
-                        ctx.graph, city, link["name"], code_hint=link["code"][:1], limit=1
+                        ctx, city, link["name"], code_hint=link["code"][:1], limit=1
                     )
                     other = best[0].code if best and best[0].code != link["code"] else None
                     text = Text(
