@@ -64,12 +64,14 @@ def successors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str
     >>> successors_of_kind(g, "kpi", "MEASURES"), predecessors_of_kind(g, "objective", "MEASURES")
     (['objective'], ['kpi'])
     """
-    return sorted(v for v, keys in graph.succ[node].items() if kind in keys)
+    # Asked a few times per node of a corpus of millions: read networkx's own adjacency
+    # dicts (node -> neighbour -> edge key -> attributes), not views built per call.
+    return sorted(v for v, keys in graph._succ[node].items() if kind in keys)
 
 
 def predecessors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     """Sources of edges of one kind into ``node``, sorted."""
-    return sorted(u for u, keys in graph.pred[node].items() if kind in keys)
+    return sorted(u for u, keys in graph._pred[node].items() if kind in keys)
 
 
 #: How a plan's node kinds are keyed in counts and declared totals.

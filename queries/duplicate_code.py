@@ -33,6 +33,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per code that one place uses for more than one thing."""
     for kind in s.CODED_KINDS:
         for nid, node in ctx.nodes(kind):
+            if len(node["occurrences"]) < 2:
+                continue  # written once: one thing
             things: dict[str, dict[tuple[str, str | None], str]] = defaultdict(dict)
             for occurrence in node["occurrences"]:
                 thing = (clean_name(occurrence["name"]), occurrence["parent"])

@@ -33,6 +33,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per coded node with more than one distinct name."""
     for kind in s.CODED_KINDS:
         for nid, node in ctx.nodes(kind):
+            if len(node["names"]) < 2:
+                continue  # one wording cannot drift
             variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
             if len(variants) < 2:
                 continue
