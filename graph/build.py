@@ -18,6 +18,8 @@ from bscalign.graph.access import successors_of_kind
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
 #: spreadsheet row) beats a heading or an overview table that restates it.
 NAME_AUTHORITY = {"yaml": 0, "sheet": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
+#: Past this many sources, a node's sources are also kept in a set for fast look-ups.
+LONG_SOURCES = 32
 
 
 class PlanGraphBuilder:
@@ -35,9 +37,9 @@ class PlanGraphBuilder:
 
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self.graph = graph if graph is not None else nx.MultiDiGraph()
-        # node -> sources already listed; a city objective is seen once per agency document
-        # that carries the city map, so a list scan would grow quadratic with the corpus
-        self._seen_sources: dict[str, set[str]] = {}
+        # node -> its sources as a set, for nodes past LONG_SOURCES: an organization named in
+        # the theme groups of every city map is seen once per document that carries the map
+        self._long_sources: dict[str, set[str]] = {}
 
     # -- plans and organizations -------------------------------------------------------
 
@@ -284,10 +286,19 @@ class PlanGraphBuilder:
         return nid
 
     def _remember_source(self, nid: str, source: str) -> None:
-        seen = self._seen_sources.setdefault(nid, set(self.graph.nodes[nid]["sources"]))
-        if source and source not in seen:
+        sources = self.graph.nodes[nid]["sources"]
+        if not source or (sources and sources[-1] == source):
+            return
+        if len(sources) < LONG_SOURCES:
+            if source not in sources:
+                sources.append(source)
+            return
+        seen = self._long_sources.get(nid)
+        if seen is None:
+            seen = self._long_sources[nid] = set(sources)
+        if source not in seen:
             seen.add(source)
-            self.graph.nodes[nid]["sources"].append(source)
+            sources.append(source)
 
     def _edge(self, u: str, v: str, kind: str, *, source: str, **attrs: Any) -> None:
         if self.graph.has_edge(u, v, key=kind):
