@@ -67,6 +67,7 @@ write the same bytes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -74,8 +75,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-from bscalign.progress import Progress
+import click
 
 CITIES: tuple[tuple[str, str], ...] = (
     ("臺北市", "taipei"),
@@ -1136,25 +1138,34 @@ def build_corpus(scorecards: int, seed: int, fmt: str) -> tuple[list[CityPlan], 
     return cities, agencies
 
 
+def progress_bar(label: str, length: int, *, quiet: bool) -> Any:
+    """A progress bar on stderr when it is a terminal; nothing in pipes, logs or when quiet."""
+    if quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
 def write_corpus(
     out: Path, scorecards: int, seed: int, fmt: str = "mixed", *, quiet: bool = False
 ) -> dict[str, object]:
     """Write a corpus of ``scorecards`` agency plans into ``out``; return injected.json."""
     cities, agencies = build_corpus(scorecards, seed, fmt)
     injected = inject_flaws(seed, agencies)
-    with Progress("writing plans", len(cities) + len(agencies), quiet=quiet) as progress:
+    with progress_bar("writing plans", len(cities) + len(agencies), quiet=quiet) as bar:
         for city in cities:
             folder = out / city.slug / str(city.year)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "city.yaml").write_text(city_yaml(city), encoding="utf-8")
-            progress.advance()
+            if bar is not None:
+                bar.update(1)
         for plan in agencies:
             folder = out / plan.city.slug / str(plan.city.year)
             if plan.fmt == TEXT:
                 (folder / f"{plan.slug}.txt").write_text(agency_text(plan), encoding="utf-8")
             else:
                 (folder / f"{plan.slug}.yaml").write_text(agency_yaml(plan), encoding="utf-8")
-            progress.advance()
+            if bar is not None:
+                bar.update(1)
     document: dict[str, object] = {
         "scorecards": scorecards,
         "seed": seed,
