@@ -326,10 +326,13 @@ def resolve_links(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> g.has_edge("臺北市政府消防局@111:Objective:AC1", "臺北市政府@111:Objective:GC2")
     True
     """
+    city_plans: dict[str, str | None] = {}  # agency plan -> its loaded city plan
     for nid, data in list(graph.nodes(data=True)):
         if data["kind"] not in (s.OBJECTIVE, s.THEME, s.KPI):
             continue
-        city = city_plan_of(graph, data["plan"])
+        if data["plan"] not in city_plans:
+            city_plans[data["plan"]] = city_plan_of(graph, data["plan"])
+        city = city_plans[data["plan"]]
         if city is None:
             continue
         for link in data.get("links", ()):
