@@ -58,6 +58,7 @@ UpwardLink) and an Occurrence node per place a code is written (coded node
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final
 
 PLAN: Final = "Plan"
@@ -162,6 +163,7 @@ def parent_code(kind: str, code: str) -> str | None:
     return None
 
 
+@cache  # a corpus writes the same few thousand codes a million times
 def is_well_formed(kind: str, code: str) -> bool:
     """Tell whether ``code`` has the shape its kind requires (``AC1``, ``AC1.1``, ...)."""
     if kind == OBJECTIVE and code.startswith(CITY_WIDE_PREFIX):
