@@ -16,7 +16,7 @@ agencies of 臺北市 and of 新北市 and 20 of 桃園市, all of year 105.
 * Each city and year has a city strategy map (``<city>/<year>/city.yaml``): themes A–H, each
   with 1–4 customer, 2–7 internal-process, 1–3 learning and 1–3 financial objectives, the
   city-wide TC1–TC4, and each theme's working group (主政 first) drawn from the 40 agencies.
-* Each agency plan (``<city>/<year>/<agency>.txt`` or ``.yaml``) has 3–5 themes of 5–9
+* Each agency plan (``<city>/<year>/<agency>.txt`` or ``.yaml``) has 3–5 themes and 20–40
   objectives (every theme has all four perspectives), 1–2 KPIs per objective and 1–3 action
   plans per KPI, like the seed documents (30 objectives, 36 KPIs, 46 action plans). Each
   (theme, perspective) block names one city objective of the same perspective in the city
@@ -299,6 +299,9 @@ CITY_THEMES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         },
     ),
 }
+#: Objectives of one agency plan (the seeds: 30 and 16), and where the extra ones go.
+AGENCY_OBJECTIVES_PER_PLAN = (20, 40)
+PERSPECTIVE_WEIGHTS = {"C": 3, "P": 3, "L": 2, "F": 1}
 CITY_WIDE = ("提升滿意的住民", "增加快樂的員工", "發展協力的企業", "促成和諧的府際關係")
 CITY_OBJECTIVES_PER_THEME = {"C": (1, 4), "P": (2, 7), "L": (1, 3), "F": (1, 3)}
 
@@ -633,14 +636,15 @@ def make_agency_plan(seed: int, city: CityPlan, agency_index: int, fmt_choice: s
     rng = random.Random(f"{seed}/plan/{city.city}/{agency}/{city.year}")
     plan = AgencyPlan(city, agency, slug, group, fmt, style, [])
     theme_names = rng.sample(AGENCY_THEMES, rng.randint(3, 5))
-    for letter, theme_name in zip("ABCDE", theme_names, strict=False):
+    letters = "ABCDE"[: len(theme_names)]
+    counts = objective_counts(rng, letters, rng.randint(*AGENCY_OBJECTIVES_PER_PLAN))
+    for letter, theme_name in zip(letters, theme_names, strict=True):
         theme = Theme(letter, theme_name, [])
-        counts = {"C": rng.randint(1, 3), "P": rng.randint(1, 3), "L": rng.randint(1, 2), "F": 1}
         for perspective in PERSPECTIVES:
             targets = city.of(group, perspective)
             target_code, target_name = rng.choice(targets)
             link = Link(target_code, target_name)
-            for number in range(1, counts[perspective] + 1):
+            for number in range(1, counts[letter, perspective] + 1):
                 code = f"{letter}{perspective}{number}"
                 name = rng.choice(AGENCY_OBJECTIVES[perspective])
                 objective = Objective(code, name, perspective, link, [], new=rng.random() < 0.05)
@@ -658,9 +662,19 @@ def kpi_name(rng: random.Random, perspective: str) -> str:
     return subject + rng.choice(measures)
 
 
+def objective_counts(rng: random.Random, letters: str, total: int) -> dict[tuple[str, str], int]:
+    """Objectives per (theme, perspective): one each, the rest spread mostly to C and P."""
+    counts = {(letter, p): 1 for letter in letters for p in PERSPECTIVES}
+    slots = list(counts)
+    weights = [PERSPECTIVE_WEIGHTS[p] for _, p in slots]
+    for slot in rng.choices(slots, weights=weights, k=max(0, total - len(slots))):
+        counts[slot] += 1
+    return counts
+
+
 def make_kpi(rng: random.Random, plan: AgencyPlan, code: str, objective: str, link: str) -> Kpi:
     kpi = Kpi(code, kpi_name(rng, objective[1]), objective, [])
-    count = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
+    count = rng.choices((1, 2, 3), weights=(8, 2, 1))[0]
     kpi.action_plans = [make_action_plan(rng, plan, f"{code}.{n}") for n in range(1, count + 1)]
     kpi.wccd = rng.random() < 0.05
     kpi.city_kpi = rng.random() < 0.05
