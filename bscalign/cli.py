@@ -15,7 +15,7 @@ from bscalign import __version__
 from bscalign.graph import schema
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.causality import chains as find_chains
-from bscalign.graph.causality import infer_causes, validate_order
+from bscalign.graph.causality import ensure_inferred_causes, validate_order
 from bscalign.graph.diff import diff_graphs, diff_rows
 from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
 from bscalign.loaders.spreadsheet import write_csv, write_template, write_xlsx
@@ -417,7 +417,7 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
 
     Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
     """
-    infer_causes(result.graph, causal_order)
+    ensure_inferred_causes(result.graph, causal_order)
     wanted = [p for p in plans(result.graph) if plan_id in (None, p["id"])]
     if plan_id and not wanted:
         click.echo(f"bscalign: error: no plan {plan_id!r} loaded", err=True)
@@ -534,7 +534,7 @@ def view_command(
     from bscalign.views.html import write_view
 
     if no_findings:
-        infer_causes(result.graph, causal_order)
+        ensure_inferred_causes(result.graph, causal_order)
         findings = []
     else:
         findings = audit(result.graph, causal_order=causal_order).findings

@@ -89,7 +89,33 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
                     for v in effects:
                         graph.add_edge(u, v, key=s.CAUSES, kind=s.CAUSES, inferred=True, source="")
                         added += 1
+    graph.graph[s.INFERENCE] = (order, added, graph.number_of_nodes(), graph.number_of_edges())
     return added
+
+
+def ensure_inferred_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) -> int:
+    """Infer cause-effect edges unless the graph already holds them for ``order``; return
+    how many inferred edges it holds.
+
+    Loading infers along the default order; auditing the loaded graph again with the same
+    order reuses those edges. A graph changed since (other node or edge counts) or an
+    other order is inferred anew.
+
+    >>> from bscalign.graph.build import PlanGraphBuilder
+    >>> b = PlanGraphBuilder()
+    >>> p = b.add_plan("局", "111", "agency")
+    >>> for code in ("AF1", "AC1"):
+    ...     _ = b.add_objective(p, code, code, source="x:1", place="map")
+    >>> infer_causes(b.graph), ensure_inferred_causes(b.graph)  # the second reuses the first
+    (1, 1)
+    >>> ensure_inferred_causes(b.graph, "CPLF")  # another order: inferred anew
+    1
+    """
+    order = validate_order(order)
+    done = graph.graph.get(s.INFERENCE)
+    if done and done[0] == order and done[2:] == (graph.number_of_nodes(), graph.number_of_edges()):
+        return done[1]
+    return infer_causes(graph, order)
 
 
 def chains(

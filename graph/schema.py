@@ -89,6 +89,10 @@ EDGE_KINDS: Final = (
     HAS_PLAN,
 )
 
+#: Graph attribute recording the last inference of cause-effect edges:
+#: (order, edges inferred, node count, edge count) — see causality.ensure_inferred_causes.
+INFERENCE: Final = "bscalign_inference"
+
 #: Graph attribute holding the per-plan index of coded nodes.
 INDEX: Final = "bscalign_index"
 
