@@ -106,10 +106,11 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
 class PlanIndex:
     """The coded nodes of a graph grouped by kind and plan, in one pass.
 
-    Asking :func:`coded_nodes` or :func:`plan_counts` once per plan walks the whole graph
-    each time, which grows with the square of the corpus; an index answers the same
-    questions from the groups. It reflects the graph when it was built: build a new one
-    after changing the graph.
+    For work that asks per plan many times over (the audit, export): sorted groups, the
+    groups of every plan at once, and counts, from one walk of the graph. (A single
+    per-plan question, :func:`coded_nodes` with a plan, is answered by the builder's own
+    index without a walk; a graph built otherwise is scanned each time.) It reflects the
+    graph when it was built: build a new one after changing the graph.
 
     Examples
     --------
