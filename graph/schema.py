@@ -69,6 +69,13 @@ ACTION_PLAN: Final = "ActionPlan"
 ORGANIZATION: Final = "Organization"
 NODE_KINDS: Final = (PLAN, THEME, OBJECTIVE, KPI, ACTION_PLAN, ORGANIZATION)
 CODED_KINDS: Final = (THEME, OBJECTIVE, KPI, ACTION_PLAN)
+#: How messages name each coded kind, in English and Traditional Chinese.
+KIND_NAMES: Final = {
+    THEME: ("theme", "策略主題"),
+    OBJECTIVE: ("objective", "策略目標"),
+    KPI: ("KPI", "KPI"),
+    ACTION_PLAN: ("action plan", "行動方案"),
+}
 
 IN_THEME: Final = "IN_THEME"
 MEASURES: Final = "MEASURES"

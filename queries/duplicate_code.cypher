@@ -33,9 +33,10 @@ WITH item, place, things,
                       + ' ' + thing.source), 2) AS listed
 RETURN item.plan AS plan,
        item.code AS subject,
-       kind + ' code ' + item.code + ' stands for ' + toString(size(things)) + ' things in the '
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' code ' + item.code + ' stands for ' + toString(size(things))
+       + ' things in the '
        + place + ': ' + listed AS message,
-       kind + ' 代碼 ' + item.code + ' 在' + place + '中代表 ' + toString(size(things))
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code + ' 在' + place + '中代表 ' + toString(size(things))
        + ' 個不同項目：' + listed AS message_zh,
        null AS suggestion,
        things[1].source AS source,

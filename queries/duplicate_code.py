@@ -46,10 +46,12 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     f"'{name}'" + (f" ({parent})" if parent else "") + f" {source}"
                     for (name, parent), source in seen.items()
                 )
+                what, what_zh = s.KIND_NAMES[kind]
                 text = Text(
-                    f"{kind} code {node['code']} stands for {len(seen)} things in the "
+                    f"{what} code {node['code']} stands for {len(seen)} things in the "
                     f"{place}: {listed}",
-                    f"{kind} 代碼 {node['code']} 在{place}中代表 {len(seen)} 個不同項目：{listed}",
+                    f"{what_zh}代碼 {node['code']} 在{place}中代表 {len(seen)} 個不同項目："
+                    f"{listed}",
                 )
                 yield RULE.finding(node, text, node_id=nid, source=list(seen.values())[1])
 

@@ -72,10 +72,10 @@ WITH item, kind, suggestion,
        + ' 之下']] ELSE [] END AS problems
 RETURN item.plan AS plan,
        item.code AS subject,
-       kind + ' code ' + item.code + ' '
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' code ' + item.code + ' '
        + substring(reduce(text = '', problem IN problems | text + ' and ' + problem[0]), 5)
          AS message,
-       kind + ' 代碼 ' + item.code + ' '
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code + ' '
        + substring(reduce(text = '', problem IN problems | text + '，' + problem[1]), 1)
          AS message_zh,
        suggestion,

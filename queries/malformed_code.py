@@ -61,7 +61,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 en.append(f"is listed under {PARENT_NAMES[kind][0]} {listed}")
                 zh.append(f"卻列於{PARENT_NAMES[kind][1]} {listed} 之下")
             text = Text(
-                f"{kind} code {code} " + " and ".join(en), f"{kind} 代碼 {code} " + "，".join(zh)
+                f"{s.KIND_NAMES[kind][0]} code {code} " + " and ".join(en),
+                f"{s.KIND_NAMES[kind][1]}代碼 {code} " + "，".join(zh),
             )
             suggestion = _renumbered(ctx, kind, node, parents[0]) if misplaced else None
             yield RULE.finding(node, text, suggestion=suggestion, node_id=nid)

@@ -33,9 +33,11 @@ WITH item, variants,
                                  + ')', '')), 2) AS listed
 RETURN item.plan AS plan,
        item.code AS subject,
-       kind + ' ' + item.code + ' is written ' + toString(size(variants)) + ' ways: ' + listed
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' ' + item.code + ' is written ' + toString(size(variants))
+       + ' ways: ' + listed
          AS message,
-       kind + ' ' + item.code + ' 有 ' + toString(size(variants)) + ' 種寫法：' + listed
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + ' ' + item.code + ' 有 ' + toString(size(variants)) + ' 種寫法：'
+       + listed
          AS message_zh,
        null AS suggestion,
        item.source AS source,

@@ -43,8 +43,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
             )
             text = Text(
-                f"{kind} {node['code']} is written {len(variants)} ways: {listed}",
-                f"{kind} {node['code']} 有 {len(variants)} 種寫法：{listed}",
+                f"{s.KIND_NAMES[kind][0]} {node['code']} is written {len(variants)} ways: {listed}",
+                f"{s.KIND_NAMES[kind][1]} {node['code']} 有 {len(variants)} 種寫法：{listed}",
             )
             yield RULE.finding(node, text, node_id=nid)
 
