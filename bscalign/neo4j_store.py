@@ -32,6 +32,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plans
+from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.loaders.textnorm import clean_name
 from bscalign.queries.base import Finding, Rule, severity_rank
@@ -137,13 +138,6 @@ def counted_grams(name: str) -> list[str]:
     return sorted(f"{gram}#{n}" for gram, count in grams(name).items() for n in range(1, count + 1))
 
 
-def _city_plan(record: dict[str, Any]) -> str | None:
-    """The id of the city plan an agency plan answers to (whether stored or not)."""
-    if record["level"] != s.AGENCY or not record.get("city"):
-        return None
-    return s.plan_id(record["city"], record["year"])
-
-
 #: How the derived and flattened properties are computed from a node's attributes.
 _DERIVED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "name_key": lambda r: clean_name(r["name"]),
@@ -151,7 +145,7 @@ _DERIVED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "name_grams": lambda r: counted_grams(r["name"]),
     "suppress_rules": lambda r: [x["rule"] for x in r["suppress"]],
     "suppress_reasons": lambda r: [x["reason"] for x in r["suppress"]],
-    "city_plan": _city_plan,
+    "city_plan": named_city_plan,
     **{
         f"declared_{what}": (lambda r, what=what: r.get("declared", {}).get(what))
         for what in COUNT_KEYS.values()

@@ -364,13 +364,22 @@ def add_upward_edge(
     )
 
 
+def named_city_plan(plan: dict[str, Any]) -> str | None:
+    """The id of the city plan an agency Plan node names (loaded or not), or None.
+
+    >>> named_city_plan({"level": "agency", "city": "臺北市政府", "year": "111"})
+    '臺北市政府@111'
+    """
+    if plan["level"] != s.AGENCY or not plan.get("city"):
+        return None
+    return s.plan_id(plan["city"], plan["year"])
+
+
 def city_plan_of(graph: nx.MultiDiGraph, plan: str) -> str | None:
     """Return the id of the loaded city plan an agency plan answers to, or None.
 
     The city plan is the plan of the agency's city organization for the same year.
     """
     node = graph.nodes.get(s.plan_node_id(plan))
-    if node is None or node["level"] != s.AGENCY or not node.get("city"):
-        return None
-    city = s.plan_id(node["city"], node["year"])
-    return city if s.plan_node_id(city) in graph else None
+    city = named_city_plan(node) if node is not None else None
+    return city if city is not None and s.plan_node_id(city) in graph else None

@@ -21,6 +21,7 @@ import networkx as nx
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
 from bscalign.graph.causality import infer_causes
 from bscalign.graph.gcpause import paused_gc
+from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.problems import InputError, Problem
@@ -82,7 +83,7 @@ class LoadResult:
 
     def problems_of(self, plan: str) -> list[Problem]:
         """Problems found in the files that hold ``plan``."""
-        node = self.graph.nodes.get(f"Plan:{plan}")
+        node = self.graph.nodes.get(plan_node_id(plan))
         files = {src.rsplit(":", 1)[0] for src in node["sources"]} if node else set()
         return [p for p in self.problems if p.plan == plan or (p.plan is None and p.file in files)]
 
