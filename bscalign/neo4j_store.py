@@ -33,7 +33,7 @@ import networkx as nx
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plans
 from bscalign.graph.build import named_city_plan
-from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.causality import infer_causes
 from bscalign.loaders.textnorm import clean_name
 from bscalign.queries.base import Finding, Rule, severity_rank
 from bscalign.queries.engine import AuditResult, Suppressed, suppression_reason
@@ -422,7 +422,7 @@ def push(
     >>> with neo4j.GraphDatabase.driver("neo4j://localhost:7687", auth=("neo4j", "secret")) as d:
     ...     pushed = push(d, read_plans(["examples/"]).graph)  # doctest: +SKIP
     """
-    ensure_inferred_causes(graph, causal_order)
+    infer_causes(graph, causal_order)
     ensure_schema(driver, database)
     order = sorted(plans(graph), key=lambda p: (p["level"] != s.CITY, p["id"]))
     rows_by_plan = plan_rows(graph, causal_order)

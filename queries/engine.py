@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.causality import infer_causes
 from bscalign.graph.gcpause import paused_gc
 from bscalign.queries.base import SEVERITIES, AuditContext, Finding, Rule, severity_rank
 from bscalign.queries.registry import RULES
@@ -74,7 +74,7 @@ def audit(
     ['AC1.1']
     """
     with paused_gc():
-        result = AuditResult(inferred_causes=ensure_inferred_causes(graph, causal_order))
+        result = AuditResult(inferred_causes=infer_causes(graph, causal_order))
         context = AuditContext(graph, causal_order=causal_order)
         limit = severity_rank(min_severity)
         for rule in rules:

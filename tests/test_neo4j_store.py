@@ -163,7 +163,6 @@ def test_push_cut_halfway_shows_no_half_plan_and_completes_when_run_again(
     kept = [n for n, d in graph.nodes(data=True) if d.get("plan", d.get("id")) in (first, second)]
     kept += [o for n in kept for o in graph.predecessors(n) if o.startswith(s.ORGANIZATION)]
     part = nx.MultiDiGraph(graph.subgraph(kept))
-    del part.graph[s.INDEX]  # the builder's index of every plan, not only of those kept
     on_server = audit_on_server(neo4j_driver, RULES, database=empty_database)
     assert _findings(on_server) == _findings(audit(part))
 
