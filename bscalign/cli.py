@@ -413,7 +413,8 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
     """List the cause-effect chains of each plan and theme, lowest perspective to customer.
 
     Plans without explicit cause-effect edges (extracted text never has them) get edges
-    inferred along the causal order; such chains are marked inferred.
+    inferred along the causal order; such chains are marked inferred. Chains read from
+    arrows drawn on slides (.pptx, or a PDF printed from them) are marked drawn.
 
     Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
     """
@@ -426,7 +427,7 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
     if fmt == "json":
         click.echo(to_json({"chains": found}))
     else:
-        click.echo(render(found, ["plan", "theme", "inferred", "path"], fmt), nl=False)
+        click.echo(render(found, ["plan", "theme", "inferred", "drawn", "path"], fmt), nl=False)
 
 
 @main.command(name="coverage")
