@@ -85,7 +85,9 @@ class Finding:
             "message": self.text(lang),
             "suggestion": self.suggestion,
             "source": self.source,
-            "cause": None if self.cause is None else dict(zip(("rule", "subject"), self.cause)),
+            "cause": None
+            if self.cause is None
+            else {"rule": self.cause[0], "subject": self.cause[1]},
         }
 
 

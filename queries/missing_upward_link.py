@@ -38,8 +38,10 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         city = ctx.city_plan(plan["id"])
         objectives = list(ctx.nodes(s.OBJECTIVE, plan["id"]))
         themes = ctx.nodes(s.THEME, plan["id"])
-        if objectives and not any(node["links"] for _, node in objectives) and not any(
-            node.get("links") for _, node in themes
+        if (
+            objectives
+            and not any(node["links"] for _, node in objectives)
+            and not any(node.get("links") for _, node in themes)
         ):
             yield RULE.finding(plan, _never_linked(plan["id"]), node_id=s.plan_node_id(plan["id"]))
         for nid, objective in objectives:
