@@ -181,7 +181,13 @@ def read_seed_text(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]
     return parse_seed_text(decode(path.read_bytes(), str(path)), str(path), builder)
 
 
-def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Problem]:
+def parse_seed_text(
+    text: str,
+    file: str,
+    builder: PlanGraphBuilder,
+    *,
+    sources: Sequence[str] | None = None,
+) -> list[Problem]:
     """Parse the extracted text of one strategy-map / scorecard document.
 
     Parameters
@@ -192,6 +198,10 @@ def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
         Name used in sources and problems (``file:line``).
     builder : PlanGraphBuilder
         Receives the city plan (if the document carries the city map) and the agency plan.
+    sources : sequence of str, optional
+        The source of each line (``sources[0]`` for line 1), where the text was assembled
+        from other documents (slides: ``deck.pptx:slide 3:row 4``); default ``file:line``.
+        Problems still give the line number.
 
     Returns
     -------
@@ -208,11 +218,15 @@ def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
     >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["name"]
     '提升市民對政府信任度'
     """
-    return trace_seed_text(text, file, builder)[1]
+    return trace_seed_text(text, file, builder, sources=sources)[1]
 
 
 def trace_seed_text(
-    text: str, file: str, builder: PlanGraphBuilder | None = None
+    text: str,
+    file: str,
+    builder: PlanGraphBuilder | None = None,
+    *,
+    sources: Sequence[str] | None = None,
 ) -> tuple[list[TracedLine], list[Problem]]:
     """Parse a document as :func:`parse_seed_text` does; also say what each line produced.
 
@@ -228,8 +242,10 @@ def trace_seed_text(
     >>> trace[3].produced
     [Produced(kind='objective', plan='臺北市政府兵役局@111', code='AC1', field='name')]
     """
-    lines = [(f"{file}:{number}", line) for number, line in enumerate(text.splitlines(), 1)]
-    parser = _SeedParser(lines, file, builder or PlanGraphBuilder())
+    texts = text.splitlines()
+    if sources is None:
+        sources = [f"{file}:{number}" for number in range(1, len(texts) + 1)]
+    parser = _SeedParser(list(zip(sources, texts, strict=True)), file, builder or PlanGraphBuilder())
     problems = parser.run()
     return parser.trace, problems
 
