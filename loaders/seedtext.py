@@ -243,9 +243,12 @@ def trace_seed_text(
     [Produced(kind='objective', plan='臺北市政府兵役局@111', code='AC1', field='name')]
     """
     texts = text.splitlines()
-    if sources is None:
-        sources = [f"{file}:{number}" for number in range(1, len(texts) + 1)]
-    parser = _SeedParser(list(zip(sources, texts, strict=True)), file, builder or PlanGraphBuilder())
+    given = list(sources or ())
+    lines = [
+        (given[index] if index < len(given) else f"{file}:{index + 1}", line)
+        for index, line in enumerate(texts)
+    ]
+    parser = _SeedParser(lines, file, builder or PlanGraphBuilder())
     problems = parser.run()
     return parser.trace, problems
 
