@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -103,14 +102,13 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
 
 
 class PlanIndex:
-    """The coded nodes of a graph grouped by kind and plan, and its edges by kind, in one pass.
+    """The coded nodes of a graph grouped by kind and plan, in one pass.
 
-    The one per-plan index: for work that asks per plan or per node many times over (the
-    audit, export, reports): sorted groups, the groups of every plan at once, counts, and
-    each node's neighbours along one edge kind, from one walk of the graph. It is built from
-    the graph it is given and kept by whoever built it, never in the graph, so copies and
-    subgraphs never inherit it; it reflects the graph when it was built: build a new one
-    after changing the graph.
+    The one per-plan index: for work that asks per plan many times over (the audit, export,
+    reports): sorted groups, the groups of every plan at once, and counts, from one walk of
+    the graph. It is built from the graph it is given and kept by whoever built it, never in
+    the graph, so copies and subgraphs never inherit it; it reflects the graph when it was
+    built: build a new one after changing the graph.
 
     Examples
     --------
@@ -121,8 +119,6 @@ class PlanIndex:
     >>> index = PlanIndex(b.graph)
     >>> [nid for nid, _ in index.nodes(s.OBJECTIVE, p)], index.counts(p)["themes"]
     (['臺北市政府@111:Objective:GC2'], 1)
-    >>> index.successors('臺北市政府@111:Objective:GC2', s.IN_THEME)
-    ['臺北市政府@111:Theme:G']
     """
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
@@ -130,7 +126,6 @@ class PlanIndex:
         self._groups = defaultdict(list)
         self._counts: dict[str, dict[str, int]] = defaultdict(empty_counts)
         self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
-        self._graph = graph
         for nid, data in graph.nodes(data=True):
             kind = data["kind"]
             if kind not in COUNT_KEYS:
@@ -155,25 +150,3 @@ class PlanIndex:
     def counts(self, plan: str) -> dict[str, int]:
         """Like :func:`plan_counts`: the plan's themes, objectives, KPIs and action plans."""
         return dict(self._counts.get(plan) or empty_counts())
-
-    def successors(self, node: str, kind: str) -> list[str]:
-        """Like :func:`successors_of_kind`: targets of ``node``'s edges of ``kind``, sorted."""
-        return self._adjacency[0].get((node, kind), [])
-
-    def predecessors(self, node: str, kind: str) -> list[str]:
-        """Like :func:`predecessors_of_kind`: sources of edges of ``kind`` into ``node``."""
-        return self._adjacency[1].get((node, kind), [])
-
-    @cached_property
-    def _adjacency(
-        self,
-    ) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
-        """(node, edge kind) -> neighbours, both ways, sorted: one walk of the edges."""
-        out: dict[tuple[str, str], list[str]] = defaultdict(list)
-        into: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for u, v, kind in self._graph.edges(keys=True):
-            out[u, kind].append(v)
-            into[v, kind].append(u)
-        for neighbours in (*out.values(), *into.values()):
-            neighbours.sort()
-        return dict(out), dict(into)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import ascii_uppercase
 from typing import Any
 
 from bscalign.graph import schema as s
@@ -576,9 +577,10 @@ class _SeedParser:
         return compact in self._theme_names()
 
     def _theme_names(self) -> set[str]:
-        graph = self.builder.graph
-        index = graph.graph.get(s.INDEX, {}).get(self.agency_plan, {}).get(s.THEME, [])
-        return {re.sub(r"\s+", "", graph.nodes[nid]["name"]) for nid in index} - {""}
+        # theme codes in these documents are one letter: look the 26 up, walk nothing
+        nodes = self.builder.graph.nodes
+        ids = (s.node_id(s.THEME, self.agency_plan, letter) for letter in ascii_uppercase)
+        return {re.sub(r"\s+", "", nodes[nid]["name"]) for nid in ids if nid in nodes} - {""}
 
     def _header_row(self, columns: list[str]) -> None:
         """A table's header row: its columns tell what the rows below hold."""

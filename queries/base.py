@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import PlanIndex, plans
+from bscalign.graph.access import PlanIndex, plans, predecessors_of_kind, successors_of_kind
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
 
@@ -194,11 +194,11 @@ class AuditContext:
 
     def out_neighbors(self, node: str, kind: str) -> list[str]:
         """Targets of ``node``'s edges of one kind, sorted."""
-        return self.index.successors(node, kind)
+        return successors_of_kind(self.graph, node, kind)
 
     def in_neighbors(self, node: str, kind: str) -> list[str]:
         """Sources of edges of one kind into ``node``, sorted."""
-        return self.index.predecessors(node, kind)
+        return predecessors_of_kind(self.graph, node, kind)
 
     def code_of(self, node: str) -> str:
         return self.graph.nodes[node]["code"]

@@ -59,12 +59,11 @@ def test_counts_and_neighbours_follow_a_subgraph(seeds: LoadResult) -> None:
     assert plan_counts(part, FIRE) == _counted(part, FIRE) == plan_counts(seeds.graph, FIRE)
     city = "臺北市政府@108"
     assert plan_counts(part, city) == dict.fromkeys(COUNT_KEYS.values(), 0)
-    index = PlanIndex(part)
-    for nid, _ in coded_nodes(part, s.OBJECTIVE, FIRE):
-        # the upward links lead out of the subgraph: neither answer may still see them
-        assert successors_of_kind(part, nid, s.ALIGNS_TO) == []
-        assert index.successors(nid, s.ALIGNS_TO) == []
-        assert index.predecessors(nid, s.MEASURES) == predecessors_of_kind(part, nid, s.MEASURES)
+    assert PlanIndex(part).counts(FIRE) == plan_counts(part, FIRE)
+    objectives = [nid for nid, _ in coded_nodes(part, s.OBJECTIVE, FIRE)]
+    assert any(successors_of_kind(seeds.graph, nid, s.ALIGNS_TO) for nid in objectives)
+    # the upward links lead out of the subgraph: they are not there to follow
+    assert not any(successors_of_kind(part, nid, s.ALIGNS_TO) for nid in objectives)
 
 
 def test_counts_follow_a_focused_view(seeds: LoadResult) -> None:
