@@ -11,7 +11,6 @@ above the blocks they belong to.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -198,7 +197,8 @@ class _Block:
         """Fill the cells: each objective over its KPIs, each KPI over its action plans."""
         placed: set[str] = set()
         columns = set(self.columns)
-        for nid, data in sorted(members, key=lambda item: _natural(item[1].get("code", ""))):
+        by_code = sorted(members, key=lambda item: s.code_order(item[1].get("code", "")))
+        for nid, data in by_code:
             if data["kind"] not in (s.OBJECTIVE, MISSING):
                 continue
             stack = [nid]
@@ -209,7 +209,7 @@ class _Block:
             column = data.get("theme") if data.get("theme") in columns else NO_THEME
             self.cells[column, _band(data.get("perspective"))].append(stack)
         for kind in (s.KPI, s.ACTION_PLAN):
-            for nid, data in sorted(members, key=lambda item: _natural(item[1].get("code", ""))):
+            for nid, data in by_code:
                 if data["kind"] != kind or nid in placed:
                     continue
                 stack = [nid, *_sources(view, nid, s.SUPPORTS, skip=placed)]
@@ -252,7 +252,7 @@ def _sources(view: nx.MultiDiGraph, node: str, kind: str, skip: Iterable[str] = 
     """Nodes with an edge of ``kind`` into ``node``, in code order, except ``skip``."""
     skip = set(skip)
     found = {u for u, _, k in view.in_edges(node, keys=True) if k == kind and u not in skip}
-    return sorted(found, key=lambda n: _natural(view.nodes[n].get("code", n)))
+    return sorted(found, key=lambda n: s.code_order(view.nodes[n].get("code", n)))
 
 
 def _band(perspective: str | None) -> str:
@@ -263,8 +263,3 @@ def _perspective_of_code(code: str) -> str | None:
     """The perspective letter a KPI or action-plan code carries (``AC1.1`` → ``C``)."""
     shape = s.OBJECTIVE_CODE.match(code.split(".", 1)[0])
     return shape["perspective"] if shape else None
-
-
-def _natural(code: str) -> list[Any]:
-    """Sort key putting ``AC2`` before ``AC10``."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
