@@ -66,7 +66,7 @@ _DECLARED: Final = {
     "additionalProperties": False,
     "properties": {key: {"type": "integer", "minimum": 0} for key in DECLARED_KEYS},
 }
-_DECLARED_COLUMNS: Final = tuple(f"declared_{key}" for key in DECLARED_KEYS)
+DECLARED_COLUMNS: Final = tuple(f"declared_{key}" for key in DECLARED_KEYS)
 #: A suppression (``{rule, reason}``): the JSON Schema's ``$defs``.
 SUPPRESSION_SCHEMA: Final = {
     "type": "object",
@@ -97,8 +97,8 @@ _DECLARED_FIELD: Final = Field(
     "totals the document states",
     "declared",
     _DECLARED,
-    _DECLARED_COLUMNS,
-    _DECLARED_COLUMNS,
+    DECLARED_COLUMNS,
+    DECLARED_COLUMNS,
 )
 
 
