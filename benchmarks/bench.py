@@ -5,9 +5,11 @@
 
 For each size it generates a corpus (``benchmarks/generate.py``, kept under ``--work`` and
 reused), then runs each stage in a fresh Python process, so that one stage's memory never
-hides another's: peak memory is that process's ``ru_maxrss`` (with its worker processes',
-when it has any, added). The quick stages run ``--repeat`` times and report the run of
-median wall time, with every run's seconds beside it (the machine is shared: quote medians).
+hides another's: peak memory is that process's ``ru_maxrss``. The quick stages run
+``--repeat`` times (up to ``--repeat-up-to`` scorecards; larger corpora once) and report the
+run of median wall time, with every run's seconds beside it (the machine is shared: quote
+medians). ``--jobs`` runs that many stage processes side by side; the record is saved after
+each stage.
 Times are wall-clock seconds measured around the stage's own work, after imports (the CPU
 seconds are kept beside them, to tell a slow stage from a busy machine). Stages:
 
@@ -52,8 +54,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -396,44 +400,60 @@ def corpus_for(work: Path, scorecards: int, seed: int) -> tuple[Path, float | No
 def run(
     sizes: list[int],
     stages: list[str],
-    seed: int,
-    work: Path,
-    push_max: int,
-    repeat: int,
-    quiet: bool,
+    options: argparse.Namespace,
+    save: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
-    say = status_line(quiet)
+    """Every stage at every size; ``options.jobs`` stage processes at a time.
+
+    The record is saved after each stage, so a run cut short keeps what it measured.
+    """
+    say = status_line(options.quiet)
     runs = []
-    steps = len(sizes) * (len(stages) + 1)
-    step = 0
+    tasks: list[tuple[dict[str, Any], str, Path, int]] = []
     for scorecards in sizes:
-        step += 1
-        say(f"[{step}/{steps}] {scorecards} scorecards: corpus")
-        corpus, generated = corpus_for(work, scorecards, seed)
+        say(f"{scorecards} scorecards: corpus")
+        corpus, generated = corpus_for(options.work, scorecards, options.seed)
         results: dict[str, Any] = {}
-        for stage in stages:
-            step += 1
-            if stage == "push" and scorecards > push_max:
-                results[stage] = {"skipped": f"above --push-max {push_max} scorecards"}
-                continue
-            if stage == "bigfile":
-                if scorecards == max(sizes):
-                    say(f"[{step}/{steps}] {scorecards} scorecards: big files")
-                    results[stage] = [run_stage(stage, big) for big in big_inputs(corpus, work)]
-                continue
-            say(f"[{step}/{steps}] {scorecards} scorecards: {stage}")
-            times = repeat if stage in REPEATED else 1
-            results[stage] = run_repeated(stage, corpus, times)
         runs.append({"scorecards": scorecards, "generate_seconds": generated, "stages": results})
-    say("")
-    return {
+        for stage in reversed(stages):
+            if stage == "push" and scorecards > options.push_max:
+                results[stage] = {"skipped": f"above --push-max {options.push_max} scorecards"}
+            elif stage != "bigfile" or scorecards == max(sizes):
+                repeated = stage in REPEATED and scorecards <= options.repeat_up_to
+                tasks.append((results, stage, corpus, options.repeat if repeated else 1))
+    # the largest corpus first: its stages take longest, the small ones fill the gaps
+    tasks.reverse()
+    record = {
         "machine": machine(),
-        "seed": seed,
-        "repeat": repeat,
+        "seed": options.seed,
+        "repeat": options.repeat,
+        "jobs": options.jobs,
         "runs": runs,
-        "growth": growth(runs),
-        "targets": targets(runs),
+        "growth": [],
+        "targets": [],
     }
+    lock = threading.Lock()
+    done = 0
+
+    def measure(task: tuple[dict[str, Any], str, Path, int]) -> None:
+        nonlocal done
+        results, stage, corpus, repeat = task
+        if stage == "bigfile":
+            figures: Any = [run_stage(stage, big) for big in big_inputs(corpus, options.work)]
+        else:
+            figures = run_repeated(stage, corpus, repeat)
+        with lock:
+            results[stage] = figures
+            done += 1
+            say(f"{done}/{len(tasks)} stages measured")
+            record["machine"] = machine()
+            record["growth"], record["targets"] = growth(runs), targets(runs)
+            save(record)
+
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        list(pool.map(measure, tasks))
+    say("")
+    return record
 
 
 def status_line(quiet: bool) -> Callable[[str], None]:
@@ -618,6 +638,19 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of floor, cli, load and audit (default 3)"
     )
     parser.add_argument(
+        "--repeat-up-to",
+        type=int,
+        default=1000,
+        help="repeat only at sizes up to this many scorecards (default 1000; larger run once)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="stage processes run side by side (default 1; more shortens a run on a busy "
+        "machine, but each stage's wall time then includes the others')",
+    )
+    parser.add_argument(
         "--work",
         type=Path,
         default=Path(tempfile.gettempdir()) / "bscalign-bench",
@@ -644,9 +677,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown stages {unknown}; choose from {', '.join(STAGES)}")
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
-    record = run(sizes, stages, args.seed, args.work, args.push_max, args.repeat, args.quiet)
-    if args.json:
-        args.json.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+    def save(record: dict[str, Any]) -> None:
+        if args.json:
+            args.json.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+    record = run(sizes, stages, args, save)
     print(table(record), end="")
     for target in record["targets"]:
         mark = "met" if target["met"] else "MISSED"
