@@ -476,9 +476,19 @@ class _SeedParser:
             self.state.previous_text = line
             return
         self.state.prose = False
-        leading = _without_labels(line[: tokens[0].start])
-        if leading:
-            self._leading_text(number, leading, tokens[0], compact)
+        raw_leading = line[: tokens[0].start]
+        labelled = LABELS.sub("", raw_leading).strip() != raw_leading.strip()
+        leading = _without_labels(raw_leading)
+        if len(leading) == 2 and any(re.fullmatch(r"[A-Z]", cell) for cell in leading):
+            leading = [" ".join(leading)]  # a theme letter and its name in two cells
+        if len(leading) == 1:
+            self._leading_text(number, leading[0], tokens[0], compact, labelled)
+        elif leading:
+            self._problem(
+                number,
+                f"{len(leading)} cells before {tokens[0].code} ({' | '.join(leading)}): "
+                "no row label reads so; not read",
+            )
         mode = self.state.mode
         if mode in MAP_MODES:
             self._map_row(number, tokens)
@@ -492,7 +502,9 @@ class _SeedParser:
         self.state.previous_tokens = tokens
         self.state.previous_text = ""
 
-    def _leading_text(self, number: int, text: str, first: _Token, compact: str) -> None:
+    def _leading_text(
+        self, number: int, text: str, first: _Token, compact: str, labelled: bool
+    ) -> None:
         """Read the text standing before a row's first code: a row label (a theme letter,
         a theme's name and letter, a theme name in a theme column, a dash for no upward
         link), or the end of a name the previous line broke off."""
@@ -521,7 +533,9 @@ class _SeedParser:
             self.builder.add_theme(
                 plan, theme, clean_name(text), source=self._source(number), place=self._place()
             )
-        elif state.previous_tokens and not _is_marker(compact) and CJK.search(text):
+        elif (
+            state.previous_tokens and not labelled and not _is_marker(compact) and CJK.search(text)
+        ):
             self._continue_name(state.previous_tokens[-1], text, number)
         else:
             self._problem(
@@ -539,7 +553,13 @@ class _SeedParser:
         columns = _header_columns(line)
         if state.previous_tokens and not _is_marker(compact) and not columns and not continued:
             name_part = LABELS.sub("", line).strip()
-            if name_part and CJK.search(name_part) and not self._is_row_label(name_part):
+            labelled = name_part != line.strip()  # a row label opens a new row
+            if (
+                name_part
+                and not labelled
+                and CJK.search(name_part)
+                and not self._is_row_label(name_part)
+            ):
                 self._continue_name(state.previous_tokens[-1], name_part, number)
                 return
         state.previous_tokens = []
@@ -568,18 +588,18 @@ class _SeedParser:
             return
         if state.mode in MAP_MODES and state.vertical_themes and re.fullmatch(r"[A-Z]", compact):
             name = clean_name(state.previous_text)
+            source = self._source(number)
+            if name and number > 1:  # the name stands on the line above the letter
+                source = _joined_source(self._source(number - 1), source)
             self.builder.add_theme(
-                self._mode_plan(number),
-                compact,
-                name or None,
-                source=self._source(number),
-                place="map",
+                self._mode_plan(number), compact, name or None, source=source, place="map"
             )
             above = self.trace[number - 2] if number > 1 else None
             if name and above is not None and not above.note:
                 above.note = f"name of theme {compact} (next line)"
             return
-        if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW):
+        one_cell = not re.search(r"\t| {2,}", line.strip())  # a heading is one cell
+        if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW) and one_cell:
             heading = THEME_HEADING.match(line.strip())
             if heading and len(compact) <= 40:
                 if heading["letter"] != state.theme:
@@ -771,11 +791,29 @@ class _SeedParser:
             self.state.transposed = True
             self.note("header row: themes as rows, perspectives as columns")
             return
+        plan = self._mode_plan(number)
+        cells = [cell for cell in re.split(r"\t| {2,}", rest) if cell.strip()]
+        if len(cells) > 1:  # one theme per cell: its letter and its name
+            self.state.themes_in_row = []
+            for cell in cells:
+                letters = LONE_LETTER.findall(cell)
+                if len(letters) != 1:
+                    self._problem(number, f"theme cell {cell.strip()!r} holds no one theme letter")
+                    continue
+                name = clean_name(LONE_LETTER.sub(" ", cell))
+                self.builder.add_theme(
+                    plan,
+                    letters[0],
+                    name or None,
+                    source=self._source(number),
+                    place=self._place(),
+                )
+                self.state.themes_in_row.append(letters[0])
+            return
         letters = list(LONE_LETTER.finditer(rest))
         if not letters:
             return
         letter_first = not clean_name(rest[: letters[0].start()])
-        plan = self._mode_plan(number)
         for index, match in enumerate(letters):
             if letter_first:
                 end = letters[index + 1].start() if index + 1 < len(letters) else len(rest)
@@ -1105,16 +1143,16 @@ def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> list[_T
     return tokens
 
 
-def _without_labels(text: str) -> str:
+def _without_labels(text: str) -> list[str]:
     """The cells of ``text`` without the row labels that name no item (策略目標, a
-    perspective such as 顧客 C), joined by one space."""
+    perspective such as 顧客 C)."""
     cells = []
     for cell in re.split(r"\t| {2,}", text):
         cell = LABELS.sub("", cell)
         cell = re.sub(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)", " ", cell).strip()
         if cell:
             cells.append(cell)
-    return " ".join(cells)
+    return cells
 
 
 def _cells(line: str) -> list[str]:
