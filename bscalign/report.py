@@ -535,9 +535,11 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.remove(book.active)
     for title, table in report.sheets.items():
         sheet = book.create_sheet(title[:31])
-        sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append([row.get(column, "") for column in table.columns])
+        for values in [table.columns, *([r.get(c, "") for c in table.columns] for r in table.rows)]:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a name starting with "=" is text, not a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -9,12 +9,18 @@ traceback, nothing lost silently and no partial file. Attempts on the Neo4j push
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from facts import graph_facts
 
 from bscalign.cli import main
 from bscalign.graph import schema as s
@@ -181,3 +187,91 @@ def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
     doc = yaml_file(tmp_path, "loop: &loop [*loop]\nplans: []\n")
     with pytest.raises(InputError):
         read_plans([doc])
+
+
+# -- exports carry no formulas ----------------------------------------------------------------
+
+FORMULA_NAMES = ['=HYPERLINK("http://example.com","點我")', "+886 專線", "-2 減量", "@SUM(1)"]
+
+
+def formula_plans(folder: Path) -> Path:
+    """An agency whose organization and names would all run as formulas."""
+    objectives = "".join(
+        f"  - {{code: AC{n}, name: '{name.replace(chr(39), chr(39) * 2)}'}}\n"
+        for n, name in enumerate(FORMULA_NAMES, 1)
+    )
+    return yaml_file(
+        folder,
+        "plans:\n- organization: '=1+1'\n  year: '108'\n  objectives:\n"
+        + objectives
+        + "  kpis:\n  - {code: AC1.1, name: '=cmd|'' /C calc''!A0', objective: AC1}\n",
+    )
+
+
+def xlsx_formulas(book: Path) -> list[str]:
+    """Every formula element in a workbook's sheets."""
+    with zipfile.ZipFile(book) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        return [f for n in sheets for f in re.findall(rb"<f[ >].*?</f>", archive.read(n))]
+
+
+def test_xlsx_export_writes_string_cells_and_loads_back_whole(tmp_path: Path) -> None:
+    original = read_plans([formula_plans(tmp_path)])
+    assert original.problems == []
+    book = tmp_path / "out.xlsx"
+    assert run("export", tmp_path / "plans.yaml", "--format", "xlsx", "-o", book).exit_code == 0
+    assert xlsx_formulas(book) == []
+    again = read_plans([book])
+    assert again.problems == []
+    assert graph_facts(again.graph) == graph_facts(original.graph)
+    assert again.graph.nodes[s.plan_node_id("=1+1@108")]["organization"] == "=1+1"
+
+
+def test_csv_export_prefixes_formula_fields_and_loads_back_exactly(tmp_path: Path) -> None:
+    original = read_plans([formula_plans(tmp_path)])
+    folder = tmp_path / "tables"
+    assert run("export", tmp_path / "plans.yaml", "--format", "csv", "-o", folder).exit_code == 0
+    for table in folder.glob("*.csv"):
+        with table.open(encoding="utf-8-sig", newline="") as stream:
+            for row in csv.reader(stream):
+                assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for field in row)
+    objectives = (folder / "objectives.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1@108" in objectives and "'@SUM(1)" in objectives
+    again = read_plans([folder])
+    assert again.problems == []
+    assert graph_facts(again.graph) == graph_facts(original.graph)
+
+
+@pytest.mark.parametrize("command", ["audit", "stats"])
+def test_csv_output_of_every_command_holds_no_formula(tmp_path: Path, command: str) -> None:
+    result = run(command, formula_plans(tmp_path), "--format", "csv")
+    assert result.exit_code in (0, 1), result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert len(rows) > 1
+    for row in rows:
+        assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for field in row), row
+
+
+def test_report_workbook_holds_no_formula(tmp_path: Path) -> None:
+    book = tmp_path / "report.xlsx"
+    run("report", formula_plans(tmp_path), "-o", book)
+    assert book.exists() and xlsx_formulas(book) == []
+
+
+def test_formula_cells_of_a_workbook_are_read_as_text_and_reported(tmp_path: Path) -> None:
+    book = tmp_path / "by-hand.xlsx"
+    workbook = openpyxl.Workbook()
+    plans_sheet = workbook.active
+    plans_sheet.title = "plans"
+    plans_sheet.append(["plan", "level"])
+    plans_sheet.append(["臺北市政府消防局@108", "agency"])
+    objectives = workbook.create_sheet("objectives")
+    objectives.append(["plan", "code", "name"])
+    objectives.append(["臺北市政府消防局@108", "AC1", '="提升"&"安全"'])
+    workbook.save(book)
+    result = read_plans([book])
+    (problem,) = result.problems
+    assert problem.file == f"{book}[objectives]" and problem.line == 2
+    assert "column 'name': a formula" in problem.message
+    node = result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC1")]
+    assert node["name"] == '="提升"&"安全"'  # read as written, never emptied
