@@ -56,10 +56,11 @@ def applied(limits: Limits) -> Iterator[None]:
 def size_text(size: int) -> str:
     """A byte count as people read it: ``52,428,800 bytes (50 MiB)``.
 
-    >>> size_text(50 * 1024 * 1024)
-    '52,428,800 bytes (50 MiB)'
+    >>> size_text(50 * 1024 * 1024), size_text(17_359)
+    ('52,428,800 bytes (50 MiB)', '17,359 bytes (17 KiB)')
     """
-    return f"{size:,} bytes ({size / 1024 / 1024:,.0f} MiB)"
+    unit, scale = ("MiB", 1024**2) if size >= 1024**2 else ("KiB", 1024)
+    return f"{size:,} bytes ({size / scale:,.0f} {unit})"
 
 
 def too_long(text: str, what: str) -> str | None:

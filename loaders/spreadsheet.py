@@ -39,7 +39,6 @@ not loaded, the good rows are.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zipfile
 import zlib
@@ -93,6 +92,13 @@ REPORT_EVERY = 2000
 
 class _BadCell(ValueError):
     """A cell whose text is not what its column expects; the message says what is."""
+
+
+@dataclass(frozen=True)
+class _BrokenRow:
+    """A record that could not be read as cells; ``why`` says what went wrong."""
+
+    why: str
 
 
 class _Formula(str):
@@ -392,7 +398,12 @@ class _TableLoad:
             return None
         return columns
 
-    def _row(self, number: int, columns: dict[int, Column], cells: Sequence[Any]) -> None:
+    def _row(
+        self, number: int, columns: dict[int, Column], cells: Sequence[Any] | _BrokenRow
+    ) -> None:
+        if isinstance(cells, _BrokenRow):
+            self._problem(number, cells.why)
+            return
         values: dict[str, Any] = {}
         wrong: dict[str, str] = {}  # column name -> what was expected and what was found
         formulas = []
@@ -560,17 +571,61 @@ def parse_csv_table(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
     '營造安全環境'
     """
     table = csv_table(text, file)
-    dialect, _ = _csv_header(text)
-    buffer = io.StringIO(text.lstrip("\ufeff"))
-    rows = csv.reader(buffer, dialect)
-    size = max(len(text), 1)
-    fields = ([csv_unfield(cell) for cell in row] for row in rows)
-    try:
-        return _TableLoad(table, file, builder).load(
-            _reporting(fields, lambda _: buffer.tell() / size)
-        )
-    except csv.Error as err:
-        raise InputError(file, f"broken CSV ({err})", rows.line_num) from None
+    dialect, header = _csv_header(text)
+    lines = _LINE_ENDS.split(text.lstrip("\ufeff"))
+    if lines[-1] == "":
+        lines.pop()  # what follows the last line end
+    records = _csv_records(lines, dialect, len(header))
+    return _TableLoad(table, file, builder).load(
+        _reporting(records, lambda number: min(number / max(len(lines), 1), 1.0))
+    )
+
+
+_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def _csv_records(
+    lines: list[str], dialect: type[csv.Dialect], width: int
+) -> Iterator[list[str] | _BrokenRow]:
+    """The records of a CSV split into ``lines`` (each with its line end), fields unescaped.
+
+    A quoted cell may hold line breaks. But when a cell's quote runs on over lines that
+    look like rows of their own (as many fields as the header, nearly), the quote was
+    never closed: that record is a :class:`_BrokenRow` and reading starts again on the
+    line after the one where it began, so the rows after it still load.
+    """
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(iter(lines[start:]), dialect)
+        used = 0  # lines of lines[start:] read into records so far
+        try:
+            for row in reader:
+                if reader.line_num - used > 1 and _runs_over_rows(
+                    lines[start + used + 1 : start + reader.line_num], dialect, width
+                ):
+                    break
+                used = reader.line_num
+                yield [csv_unfield(cell) for cell in row]
+            else:
+                return
+            why = "a quote opened in this row is not closed before the next row"
+        except csv.Error as err:
+            why = f"broken CSV ({err})"
+        yield _BrokenRow(f"{why} (line {start + used + 1} of the file); row not loaded")
+        start += used + 1
+
+
+def _runs_over_rows(lines: list[str], dialect: type[csv.Dialect], width: int) -> bool:
+    """Whether the lines inside one quoted cell look like rows of the table themselves."""
+    enough = max(2, width - 1)
+    for line in lines:
+        try:
+            fields = next(csv.reader([line.rstrip("\r\n")], dialect), [])
+        except csv.Error:
+            continue
+        if len(fields) >= enough:
+            return True
+    return False
 
 
 # -- XLSX ------------------------------------------------------------------------------------

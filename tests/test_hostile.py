@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from conftest import EXAMPLES
 from facts import graph_facts
 
 from bscalign.cli import main
@@ -275,3 +278,224 @@ def test_formula_cells_of_a_workbook_are_read_as_text_and_reported(tmp_path: Pat
     assert "column 'name': a formula" in problem.message
     node = result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC1")]
     assert node["name"] == '="提升"&"安全"'  # read as written, never emptied
+
+
+# -- folders: one bad file does not stop the others ---------------------------------------------
+
+
+@pytest.fixture
+def unreadable(monkeypatch: pytest.MonkeyPatch):
+    """Make a file or folder unreadable: by its mode, or (as root, who reads anything) by
+    having the operating system's calls refuse it as they would."""
+    import os
+    import pathlib
+
+    locked: list[Path] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() != 0:
+            path.chmod(0)
+            locked.append(path)
+            return
+        if path.is_dir():
+            real_scandir = os.scandir
+
+            def scandir(top: object = ".") -> object:
+                if Path(os.fsdecode(top)) == path:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_scandir(top)
+
+            monkeypatch.setattr(os, "scandir", scandir)
+        else:
+            real_read_bytes = pathlib.Path.read_bytes
+
+            def read_bytes(self: Path) -> bytes:
+                if self == path:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_read_bytes(self)
+
+            monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+
+    yield make
+    for path in locked:
+        path.chmod(0o755)  # so that pytest can remove it
+
+
+def agencies_folder(folder: Path) -> Path:
+    """A folder of good plans (the shipped examples) to put bad files beside."""
+    target = folder / "plans"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def test_an_unrecognised_file_is_a_problem_and_the_rest_loads(tmp_path: Path) -> None:
+    folder = agencies_folder(tmp_path)
+    (folder / "notes.txt").write_text("會議紀錄：下週再議\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text("bscalign: 1\nplans: [\n", encoding="utf-8")
+    result = run("stats", folder, "--format", "json")
+    stderr = one_line_error(result, 1)
+    assert f"{folder / 'notes.txt'}:1: not a plan" in stderr and "file not loaded" in stderr
+    assert f"{folder / 'broken.yaml'}:" in stderr
+    loaded = {plan["id"] for plan in json.loads(result.stdout)["plans"]}
+    assert "臺北市政府消防局@108" in loaded and "臺北市政府兵役局@111" in loaded
+    # named on its own, the same file is an input error
+    one_line_error(run("stats", folder / "notes.txt"), 2)
+
+
+def test_an_unreadable_subfolder_or_file_is_a_problem_not_a_skip(
+    tmp_path: Path, unreadable
+) -> None:
+    folder = agencies_folder(tmp_path)
+    (folder / "locked").mkdir()
+    (folder / "locked" / "more.yaml").write_text("bscalign: 1\nplans: []\n", encoding="utf-8")
+    (folder / "secret.yaml").write_text("bscalign: 1\nplans: []\n", encoding="utf-8")
+    unreadable(folder / "locked")
+    unreadable(folder / "secret.yaml")
+    result = run("stats", folder)
+    stderr = one_line_error(result, 1)
+    assert f"{folder / 'locked'}:1: folder cannot be read (Permission denied)" in stderr
+    assert f"{folder / 'secret.yaml'}:1: cannot be read (Permission denied)" in stderr
+    assert "臺北市政府消防局@108" in result.stdout
+
+
+def test_a_csv_row_with_an_unclosed_quote_is_a_problem_and_later_rows_load(
+    tmp_path: Path,
+) -> None:
+    plans_csv = tmp_path / "plans.csv"
+    plans_csv.write_text("plan,level\n臺北市政府消防局@108,agency\n", encoding="utf-8")
+    objectives = tmp_path / "objectives.csv"
+    objectives.write_text(
+        "plan,code,name,also_named\n"
+        '臺北市政府消防局@108,AC1,"提升市民安全,\n'
+        "臺北市政府消防局@108,AC2,強化救災效能,\n"
+        '臺北市政府消防局@108,AC3,"名稱\n跨兩行",\n'
+        "臺北市政府消防局@108,AC4,精進救護品質,\n",
+        encoding="utf-8",
+    )
+    result = read_plans([tmp_path])
+    (problem,) = result.problems
+    assert problem.file == str(objectives) and problem.line == 2
+    assert "quote opened in this row is not closed" in problem.message
+    names = {
+        data["code"]: data["name"]
+        for _, data in result.graph.nodes(data=True)
+        if data["kind"] == s.OBJECTIVE
+    }
+    assert names == {"AC2": "強化救災效能", "AC3": "名稱\n跨兩行", "AC4": "精進救護品質"}
+
+
+# -- limits: refused quickly, naming the limit ---------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_and_the_option_raises_it(tmp_path: Path) -> None:
+    doc = shutil.copy(EXAMPLES / "taipei-fire-108.yaml", tmp_path / "fire.yaml")
+    stderr = one_line_error(run("stats", doc, "--max-input-size", "4K"), 2)
+    assert "over the input size limit of 4,096 bytes (4 KiB)" in stderr
+    assert "--max-input-size" in stderr
+    assert run("stats", doc, "--max-input-size", "1M").exit_code == 0
+    assert run("stats", doc, "--max-input-size", "lots").exit_code == 2
+
+
+def zip_bomb(path: Path, sheet_xml: bytes, declared_size: int | None = None) -> Path:
+    """A workbook with ``sheet_xml`` as its one sheet (compressed: small on disk)."""
+    content_types = (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        b'worksheet+xml"/></Types>'
+    )
+    rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        b"</Relationships>"
+    )
+    workbook = (
+        b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="objectives" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    workbook_rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        b"</Relationships>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return path
+
+
+SHEET = (
+    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main">%s<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>plan</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>code</t></is></c><c r="C1" t="inlineStr"><is><t>name</t>'
+    b"</is></c></row>%s</sheetData></worksheet>"
+)
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    spaces = b" " * (60 * 1024 * 1024)  # what would have been 4 GiB: same refusal, sooner
+    book = zip_bomb(tmp_path / "bomb.xlsx", SHEET % (b"", b"<row r='2'>" + spaces + b"</row>"))
+    assert book.stat().st_size < 200_000
+    stderr = one_line_error(run_process("stats", book, limit_memory=1024**3), 2)
+    assert "unpacks to 62,9" in stderr and "over the input size limit of 52,428,800 bytes" in stderr
+
+
+def test_a_sheet_declaring_too_many_columns_is_refused(tmp_path: Path) -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n)
+        for n in range(2, 2000)
+    )
+    book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b'<dimension ref="A1:XFD1999"/>', rows))
+    (problem,) = read_plans([book]).problems
+    assert problem.file == f"{book}[objectives]"
+    assert "16,384 columns, over the limits of 1,048,576 rows and 1,000 columns" in problem.message
+
+
+def test_cells_past_the_declared_width_cost_nothing(tmp_path: Path) -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>nobody@1</t></is></c>'
+        b'<c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n, n)
+        for n in range(2, 20_000)
+    )
+    book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b"", rows))
+    problems = read_plans([book]).problems  # no dimension: read up to 1,000 columns a row
+    assert len(problems) == 19_998 and "column 'code': expected a value" in problems[0].message
+
+
+@pytest.mark.parametrize("where", ["yaml", "xlsx", "csv"])
+def test_a_name_longer_than_the_limit_is_refused_naming_it(tmp_path: Path, where: str) -> None:
+    long_name = "長" * 10_001
+    graph_input = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        f"  - {{code: AC1, name: 提升市民安全}}\n  - {{code: AC2, name: {long_name}}}\n",
+    )
+    if where != "yaml":
+        text = graph_input.read_text(encoding="utf-8").replace(long_name, "短")
+        graph_input.write_text(text, encoding="utf-8")
+        out = tmp_path / ("out.xlsx" if where == "xlsx" else "tables")
+        assert run("export", graph_input, "--format", where, "-o", out).exit_code == 0
+        if where == "xlsx":
+            workbook = openpyxl.load_workbook(out)
+            workbook["objectives"]["C3"] = long_name
+            workbook.save(out)
+        else:
+            table = out / "objectives.csv"
+            table.write_text(table.read_text(encoding="utf-8-sig").replace("短", long_name))
+        graph_input.unlink()
+        graph_input = out
+    result = read_plans([graph_input])
+    (problem,) = result.problems
+    assert "10,001 characters long (limit 10,000)" in problem.message
+    assert problem.line == (7 if where == "yaml" else 3)
+    codes = {d["code"] for _, d in result.graph.nodes(data=True) if d["kind"] == s.OBJECTIVE}
+    assert codes == {"AC1"}
