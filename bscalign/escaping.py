@@ -10,7 +10,8 @@ of that format:
   gives the names exactly as written. XLSX cells are written as string cells (never
   formulas) by the writers themselves.
 - Markdown: :func:`markdown_text` backslash-escapes every character that could start
-  markup and turns line breaks into ``<br>``, so a name can neither end a table row nor
+  markup (parentheses are inert once brackets are escaped: they can start no link) and
+  turns line breaks into ``<br>``, so a name can neither end a table row nor
   start a heading, a link, an image or raw HTML.
 - HTML: Jinja2's autoescaping (every template is rendered with ``autoescape=True``).
 """
@@ -23,10 +24,11 @@ import re
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTE = "'"
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~&\"])")
+# Parentheses need no escape once brackets have one: without "[...]" they start no link.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # At the start of a line these begin a block: a list item, a quote, a setext heading...
-_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([-+=.])")
+_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
 
 
 def csv_field(text: str) -> str:
@@ -65,9 +67,9 @@ def markdown_text(text: str) -> str:
     Examples
     --------
     >>> print(markdown_text("x\\n# heading\\n[l](javascript:alert(1))"))
-    x<br>\\# heading<br>\\[l\\]\\(javascript:alert\\(1\\)\\)
+    x<br>\\# heading<br>\\[l\\](javascript:alert(1))
     >>> print(markdown_text("<img src=x onerror=alert(1)> | *a* _b_"))
-    \\<img src=x onerror=alert\\(1\\)\\> \\| \\*a\\* \\_b\\_
+    \\<img src=x onerror=alert(1)\\> \\| \\*a\\* \\_b\\_
     >>> print(markdown_text("- a\\n1. b"))
     \\- a<br>1\\. b
     """

@@ -27,7 +27,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
-from bscalign.output import display_width, render
+from bscalign.output import Table, display_width, markdown_cell, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
@@ -162,14 +162,6 @@ def placeholders(text: str) -> set[str]:
     ['total', 'uncovered']
     """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-@dataclass
-class Table:
-    """Rows (dicts keyed by column heading) under translated column headings."""
-
-    columns: list[str]
-    rows: list[dict[str, Any]]
 
 
 @dataclass
@@ -463,15 +455,16 @@ def _totals(summary: dict[str, Any]) -> dict[str, int]:
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown (GitHub tables), headings in the report's language."""
-    lines = [f"# {report.title}", "", *report.intro, ""]
+    lines = [f"# {markdown_cell(report.title)}", ""]
+    lines += [line for paragraph in report.intro for line in (markdown_cell(paragraph), "")]
     for section in report.sections:
         if section.view is not None:
             continue  # the interactive view exists in HTML only
-        lines += ["#" * section.level + " " + section.title, ""]
+        lines += ["#" * section.level + " " + markdown_cell(section.title), ""]
         for paragraph in section.text:
-            lines += [paragraph, ""]
+            lines += [markdown_cell(paragraph), ""]
         for table in section.tables:
-            lines += [render(table.rows, table.columns, "markdown").rstrip("\n"), ""]
+            lines += [markdown_table(table).rstrip("\n"), ""]
     return "\n".join(lines)
 
 

@@ -499,3 +499,83 @@ def test_a_name_longer_than_the_limit_is_refused_naming_it(tmp_path: Path, where
     assert problem.line == (7 if where == "yaml" else 3)
     codes = {d["code"] for _, d in result.graph.nodes(data=True) if d["kind"] == s.OBJECTIVE}
     assert codes == {"AC1"}
+
+
+# -- Markdown and HTML: names are data ------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "x\n# heading\n[l](javascript:alert(1))",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "`code` **bold** _under_ ~~gone~~ a|b &amp;",
+    "- 1) list\n> quote\n===",
+]
+
+
+def hostile_plans(folder: Path) -> Path:
+    """A city map and an agency whose names try every Markdown and HTML construct; its
+    upward links dangle, so the names appear in findings too."""
+    quoted = [
+        name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        for name in HOSTILE_NAMES
+    ]
+    objectives = "".join(
+        f'  - {{code: AC{n}, name: "{name}", aligns_to: [{{code: GX{n}, name: "{name}"}}]}}\n'
+        for n, name in enumerate(quoted, 1)
+    )
+    return yaml_file(
+        folder,
+        "plans:\n- {organization: 臺北市政府, year: '108', level: city, objectives: "
+        "[{code: GC1, name: 市民安全}]}\n"
+        f"- organization: \"{quoted[0]}\"\n  year: '108'\n  city: 臺北市政府\n  objectives:\n"
+        + objectives,
+    )
+
+
+def rendered_tags(markdown: str) -> set[str]:
+    """The HTML tags a CommonMark renderer (with GitHub's tables) makes of ``markdown``."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    return set(re.findall(r"<([a-z0-9]+)", html))
+
+
+def test_markdown_audit_keeps_hostile_names_as_text(tmp_path: Path) -> None:
+    result = run("audit", hostile_plans(tmp_path), "--format", "markdown", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert rendered_tags(result.stdout) <= {"table", "thead", "tbody", "tr", "th", "td", "br"}
+    cells = [len(re.split(r"(?<!\\)\|", line)) for line in result.stdout.splitlines()]
+    assert len(cells) > 2 and set(cells) == {10}  # 8 columns: no row broken or widened
+
+
+def test_markdown_report_keeps_hostile_names_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "audit.md"
+    run("report", hostile_plans(tmp_path), "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert "javascript:alert" in text  # the names are there, as text
+    tags = rendered_tags(text)
+    assert tags <= {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "p",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "br",
+    }
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert not any("heading" in line and "\\#" not in line for line in headings)
+
+
+def test_html_report_escapes_hostile_names(tmp_path: Path) -> None:
+    out = tmp_path / "audit.html"
+    run("report", hostile_plans(tmp_path), "-o", out)
+    page = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
