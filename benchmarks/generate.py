@@ -55,10 +55,10 @@ duplicate-code         one KPI code given to the KPIs of two objectives (copy-pa
 must report: each flaw's own finding and its consequences in those rules (a dangling link
 also leaves its objectives and their KPIs ``unlinked-to-city``; an orphan KPI has no action
 plan and no route to the city; a duplicate code is ``duplicate-code`` only, not
-``name-drift``). The clean parts of the corpus produce none of them. Of the other rules, a clean corpus produces only
-``objective-without-kpi`` once per city plan (city maps come without city KPIs, as in the
-seeds) and ``uncovered-city-objective`` (information; which city objectives stay uncovered
-depends on the random links, so it is not predicted).
+``name-drift``). The clean parts of the corpus produce none of them. Of the other rules, a
+clean corpus produces only ``objective-without-kpi`` once per city plan (city maps come
+without city KPIs, as in the seeds) and ``uncovered-city-objective`` (information; which
+city objectives stay uncovered depends on the random links, so it is not predicted).
 
 The corpus depends only on ``--scorecards``, ``--seed`` and ``--format``: the same arguments
 write the same bytes.
