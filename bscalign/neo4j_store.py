@@ -41,6 +41,7 @@ from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.loaders.textnorm import clean_name
 from bscalign.queries.base import Finding, Rule, severity_rank
+from bscalign.queries.causes import assign_causes
 from bscalign.queries.engine import AuditResult, Suppressed, suppression_reason
 from bscalign.queries.similarity import grams
 
@@ -795,7 +796,7 @@ def audit_on_server(
         INFERRED_CAUSES, {"plan": plan}, database_=database, routing_=neo4j.RoutingControl.READ
     )
     result.inferred_causes = records[0]["inferred"]
-    result.findings.sort(key=Finding.sort_key)
+    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
     result.suppressed.sort(key=lambda x: x.finding.sort_key())
     return result
 
