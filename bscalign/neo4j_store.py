@@ -407,13 +407,17 @@ DEFAULT_TIMEOUT = 60.0
 #: leader switch, lost connection): long enough for a cluster to elect a leader, short
 #: enough that a server that is gone is reported promptly.
 TRANSIENT_RETRY_SECONDS = 5.0
-#: How often a transaction that lost a race to create the same node is run again.
+#: How often a transaction that lost a race to write the same nodes is run.
 CONFLICT_ATTEMPTS = 6
 URI_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
 class PushError(RuntimeError):
     """A push that could not complete; the transaction that failed wrote nothing."""
+
+
+class IncompleteWrite(PushError):
+    """The server wrote fewer rows than it was sent (the transaction is rolled back)."""
 
 
 class PushTimeout(PushError):
@@ -526,7 +530,7 @@ def _write(tx: neo4j.ManagedTransaction, statement: str, rows: list[dict[str, An
         return
     written = tx.run(statement, rows=rows).single(strict=True)["written"]
     if written != len(rows):
-        raise PushError(
+        raise IncompleteWrite(
             f"the server wrote {written} of {len(rows)} rows of a statement; "
             "nothing of this transaction was kept"
         )
@@ -625,7 +629,10 @@ def _commit(
 
     The driver retries transient failures itself. A uniqueness violation can only mean
     that another push created the same node first (every node is merged on its unique
-    key), so the batch is written again, now merging into that node.
+    key), and a statement that wrote fewer rows than it was sent, on a server without
+    locks for MERGE (ArcadeDB), that another push was writing the same nodes: the batch,
+    rolled back, is written again, now merging into what the other push committed. If it
+    still fails after :data:`CONFLICT_ATTEMPTS` attempts, the error is raised.
     """
     import neo4j
 
@@ -635,7 +642,7 @@ def _commit(
             with driver.session(database=database) as session:
                 session.execute_write(work, batch, replace)
             return
-        except neo4j.exceptions.ConstraintError:
+        except (neo4j.exceptions.ConstraintError, IncompleteWrite):
             if attempt == CONFLICT_ATTEMPTS:
                 raise
             time.sleep(random.uniform(0.05, 0.2) * attempt)  # let the other push commit
