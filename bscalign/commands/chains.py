@@ -29,7 +29,8 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
     """List the cause-effect chains of each plan and theme, lowest perspective to customer.
 
     Plans without explicit cause-effect edges (extracted text never has them) get edges
-    inferred along the causal order; such chains are marked inferred.
+    inferred along the causal order; such chains are marked inferred. Chains read from
+    arrows drawn on slides (.pptx, or a PDF printed from them) are marked drawn.
 
     Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
     """
@@ -39,5 +40,5 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
         click.echo(f"bscalign: error: no plan {plan_id!r} loaded", err=True)
         sys.exit(EXIT_USAGE)
     found = [c for p in wanted for c in find_chains(result.graph, p["id"], causal_order)]
-    table = Table(["plan", "theme", "inferred", "path"], found)
+    table = Table(["plan", "theme", "inferred", "drawn", "path"], found)
     emit(Output({"chains": found}, [table]), fmt)
