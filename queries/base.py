@@ -72,7 +72,9 @@ class Finding:
     objective's code; for a whole plan: the plan id). ``node`` is the graph node concerned
     and ``edge`` the ``(u, v, kind)`` edge concerned when the finding is about a link (for a
     dangling link ``v`` is the id the missing city objective would have), for views; neither
-    is part of the JSON contract.
+    is part of the JSON contract. ``cause`` is the ``(rule code, subject)`` of the root
+    finding this one follows from, None for a root; it is set after the rules ran, by
+    :func:`bscalign.queries.causes.assign_causes`.
     """
 
     rule: str
@@ -86,6 +88,7 @@ class Finding:
     node: str | None = field(default=None, compare=False)
     edge: tuple[str, str, str] | None = field(default=None, compare=False)
     message_zh: str = field(default="", compare=False)
+    cause: tuple[str, str] | None = field(default=None, compare=False)
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` (``en`` or ``zh-TW``)."""
@@ -106,6 +109,9 @@ class Finding:
             "message": self.text(lang),
             "suggestion": self.suggestion,
             "source": self.source,
+            "cause": None
+            if self.cause is None
+            else {"rule": self.cause[0], "subject": self.cause[1]},
         }
 
 

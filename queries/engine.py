@@ -13,6 +13,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.graph.gcpause import paused_gc
 from bscalign.queries.base import SEVERITIES, AuditContext, Finding, Rule, severity_rank
+from bscalign.queries.causes import assign_causes
 from bscalign.queries.registry import RULES
 
 
@@ -61,7 +62,8 @@ def audit(
     """Run ``rules`` over ``graph`` and return sorted findings and suppressions.
 
     Cause-effect edges are inferred first for plans without explicit ones (the graph is
-    changed in place: inferred edges carry ``inferred=True``).
+    changed in place: inferred edges carry ``inferred=True``). After the rules, each
+    finding that follows from another gets its ``cause`` (:func:`assign_causes`).
 
     Examples
     --------
@@ -118,7 +120,7 @@ def run_rules(
                 result.findings.append(finding)
             else:
                 result.suppressed.append(Suppressed(finding, reason))
-    result.findings.sort(key=Finding.sort_key)
+    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
     result.suppressed.sort(key=lambda x: x.finding.sort_key())
     return result
 

@@ -5,14 +5,32 @@
 // says how and the suggestion is the city objective reached: first through links written
 // on its theme, else through a KPI of its that references a city KPI (府級KPI) -- the
 // objective that city KPI measures or, when the city scorecard is not stored, the city
-// objective the reference's code names (GP6.2 -> GP6).
+// objective the reference's code names (GP6.2 -> GP6). A plan none of whose objectives or
+// themes writes an upward link (no link column at all) is also reported once, by its id
+// (first part below): the root the per-objective findings follow from.
 //
 // Result: one row per finding, as `bscalign audit` reports it: plan, subject (the
-// objective's code), message (English), message_zh (Traditional Chinese), suggestion,
-// source (file:line) and node (the objective).
+// objective's code, or the plan id), message (English), message_zh (Traditional Chinese),
+// suggestion, source (file:line) and node (the objective or the plan).
 //
 // Parameters (in Neo4j Browser, set them first):
 //   :param plan => null   // an agency plan id such as '臺北市政府兵役局@111'; null: every plan
+MATCH (agency:Plan {level: 'agency'})
+WHERE ($plan IS NULL OR agency.id = $plan)
+  AND EXISTS { (:Objective {plan: agency.id}) }
+  AND NOT EXISTS { (:Objective {plan: agency.id})-[:HAS_UPWARD_LINK]->(:UpwardLink) }
+  AND NOT EXISTS { (:Theme {plan: agency.id})-[:HAS_UPWARD_LINK]->(:UpwardLink) }
+RETURN agency.id AS plan,
+       agency.id AS subject,
+       'no objective or theme of ' + agency.id + ' names the city objective it supports: '
+       + 'the plan has no upward links at all (add the city objective each objective supports)'
+         AS message,
+       agency.id + ' 沒有任何策略目標或策略主題填寫承接之府級策略目標：整份計畫未填承接'
+       + '（請為每一策略目標填寫所承接之府級策略目標）' AS message_zh,
+       null AS suggestion,
+       agency.source AS source,
+       agency AS node
+UNION ALL
 MATCH (agency:Plan {level: 'agency'})
 WHERE $plan IS NULL OR agency.id = $plan
 OPTIONAL MATCH (city:Plan {id: agency.city_plan})

@@ -55,11 +55,33 @@ def test_fire_merged_link_cell_spans_other_perspectives(findings) -> None:
 
 def test_military_service_has_no_upward_links(findings) -> None:
     missing = found(findings, "missing-upward-link", MILITARY)
-    assert len(missing) == 16
+    assert len(missing) == 1 + 16  # the plan (no link column at all), then each objective
+    assert MILITARY in missing
     assert missing["CC1"] == "GP6"  # reached only through KPI CC1.1's 府級KPI : GP6.2
     unlinked = found(findings, "unlinked-to-city", MILITARY)
     assert "CC1" not in unlinked and "CC1.1" not in unlinked
     assert len(unlinked) == 15 + 16
+
+
+def test_one_root_cause_per_mistake(findings) -> None:
+    """Every consequence names its root, and the root is itself a finding with no cause."""
+    by_key = {(f.plan, f.rule, f.subject): f for f in findings}
+    for f in findings:
+        if f.cause is not None:
+            root = by_key[(f.plan, *f.cause)]
+            assert root.cause is None, f
+    military = [f for f in findings if f.plan == MILITARY and f.rule in ("BSC202", "BSC203")]
+    roots = [f for f in military if f.cause is None]
+    assert [(f.rule, f.subject) for f in roots] == [("BSC202", MILITARY)]
+    assert len(military) == 1 + 16 + 31
+    fire_unlinked = [f for f in findings if f.plan == FIRE and f.name == "unlinked-to-city"]
+    causes = {f.subject: f.cause for f in fire_unlinked}
+    # DP1 links only to G7, which is no city objective: DP1 and its KPI follow from that link
+    assert causes["DP1"] == causes["DP1.1"] == ("BSC201", "DP1")
+    assert causes["BL2.2"] == ("BSC201", "BL2")
+    assert all(cause is not None for cause in causes.values())
+    as_json = next(f for f in fire_unlinked if f.subject == "DP1.1").as_dict()
+    assert as_json["cause"] == {"rule": "BSC201", "subject": "DP1"}
 
 
 def test_city_maps_without_scorecards_are_reported_once(findings) -> None:

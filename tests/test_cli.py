@@ -70,7 +70,7 @@ def test_audit_json_contract_is_sorted_and_repeatable() -> None:
     report = json.loads(first.stdout)
     finding = report["findings"][0]
     assert list(finding) == [
-        "rule", "name", "severity", "plan", "subject", "message", "suggestion", "source",
+        "rule", "name", "severity", "plan", "subject", "message", "suggestion", "source", "cause",
     ]  # fmt: skip
     keys = [(f["plan"], f["rule"], f["subject"]) for f in report["findings"]]
     assert keys == sorted(keys)

@@ -18,7 +18,7 @@ SHOWN = {
     "alignment-audit.ipynb": [
         "'dangling-upward-link': 13",
         "應為 GC2 營造安全環境",
-        "共 125 項稽核發現",
+        "共 126 項稽核發現",
         VIEW,
     ],
     "year-to-year-diff.ipynb": ["19 of 30 links break", "GP6 優化緊急救護及防災應變機制", VIEW],

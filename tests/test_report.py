@@ -43,7 +43,7 @@ def test_markdown_holds_every_finding_with_suggestion_and_source(
 ) -> None:
     lang, text = markdown
     findings = audit(seeds.graph).findings
-    assert len(findings) == 125
+    assert len(findings) == 126
     for finding in findings:
         assert finding.text(lang).replace("|", "\\|") in text
         assert finding.source in text
@@ -93,7 +93,7 @@ def test_xlsx_report(tmp_path: Path) -> None:
     assert book.sheetnames == [words[k] for k in ("summary", "findings", "chains", "coverage")]
     findings = list(book[words["findings"]].values)
     assert findings[0][:4] == (words["plan"], words["severity"], words["rule"], words["subject"])
-    assert len(findings) == 1 + 125
+    assert len(findings) == 1 + 126
     rows = {(r[0], r[3], r[5]) for r in findings[1:]}
     assert (FIRE_PLAN, "CC1", "GC2") in rows
     summary = {r[0]: r for r in book[words["summary"]].values}

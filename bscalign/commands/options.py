@@ -1,0 +1,145 @@
+"""Options, arguments and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bscalign.graph import schema
+from bscalign.graph.causality import validate_order
+from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
+from bscalign.queries.base import LANGUAGES, SEVERITIES
+
+#: Exit codes: success, problems found (in the input or by the audit), usage or input error.
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(input_formats()),
+    help="Read every input in this format instead of recognising it from its content.",
+)
+
+
+def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared input arguments: FILE... (files or folders) and --input-format."""
+
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @input_format_option
+    @functools.wraps(command)
+    def wrapper(files: tuple[Path, ...], input_format: str | None, **kwargs: Any) -> Any:
+        return command(load(files, input_format), **kwargs)
+
+    return wrapper
+
+
+def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Shared --format option limited to ``choices`` (the first is the default)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
+    """Load inputs or exit 2 with a one-line error naming the file."""
+    try:
+        with progress_bar() as progress_to:
+            result = read_plans(files, input_format, progress_to)
+    except (InputError, OSError) as err:
+        click.echo(f"bscalign: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    for problem in result.problems:
+        click.echo(f"bscalign: problem: {problem}", err=True)
+    return result
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """A loading bar on stderr when it is a terminal; None (no bar) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label="loading", file=sys.stderr) as bar:
+
+        def update(done: int, in_all: int) -> None:
+            bar.length = max(in_all, 1)
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+def split_values(values: tuple[str, ...]) -> list[str]:
+    """Accept both repeated options and comma-separated lists."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def causal_order_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared --causal-order option (perspective order of inferred cause-effect edges)."""
+    return click.option(
+        "--causal-order",
+        default=schema.DEFAULT_CAUSAL_ORDER,
+        show_default=True,
+        callback=lambda _ctx, _param, value: _checked_order(value),
+        help="Perspectives from foundation to result, for inferred cause-effect edges.",
+    )(command)
+
+
+def _checked_order(value: str) -> str:
+    try:
+        return validate_order(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared --lang option: the language of the findings' messages (and a report's labels)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default="en",
+        show_default=True,
+        help="Language of the findings' messages (and of a report's headings and labels).",
+    )(command)
+
+
+def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared options of both audits: --format, --select, --ignore, --min-severity, --fail-on,
+    --lang."""
+    for option in reversed(
+        (
+            output_format("table", "json", "csv", "markdown"),
+            click.option(
+                "--select", multiple=True, help="Run only these rules (names, codes or prefixes)."
+            ),
+            click.option(
+                "--ignore", multiple=True, help="Skip these rules (names, codes or prefixes)."
+            ),
+            click.option(
+                "--min-severity",
+                type=click.Choice(SEVERITIES),
+                default="info",
+                show_default=True,
+                help="Report findings at least this severe.",
+            ),
+            click.option(
+                "--fail-on",
+                type=click.Choice([*SEVERITIES, "never"]),
+                default="error",
+                show_default=True,
+                help="Exit 1 when a finding at least this severe is reported.",
+            ),
+            lang_option,
+        )
+    ):
+        command = option(command)
+    return command

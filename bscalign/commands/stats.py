@@ -1,0 +1,46 @@
+"""`bscalign stats`: count what each plan holds."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from bscalign.commands.options import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    inputs,
+    output_format,
+)
+from bscalign.graph.access import PlanIndex, plans
+from bscalign.loaders import LoadResult
+from bscalign.output import render, to_json
+
+
+@click.command()
+@inputs
+@output_format("table", "json", "csv", "markdown")
+def stats(result: LoadResult, fmt: str) -> None:
+    """Count each plan's themes, objectives, KPIs and action plans.
+
+    Declared totals (what the document itself says it holds) are shown beside the counts.
+    Exit code 1 when the input loaded with problems.
+
+    Example: bscalign stats ../shared/seeds --format json
+    """
+    rows = []
+    index = PlanIndex(result.graph)
+    for plan in plans(result.graph):
+        row: dict[str, Any] = {"id": plan["id"], "level": plan["level"]}
+        row.update(index.counts(plan["id"]))
+        row["declared"] = dict(plan["declared"])
+        row["problems"] = len(result.problems_of(plan["id"]))
+        rows.append(row)
+    if fmt == "json":
+        problems = [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems]
+        click.echo(to_json({"plans": rows, "load_problems": problems}))
+    else:
+        columns = ["id", "level", "themes", "objectives", "kpis", "action_plans", "declared"]
+        click.echo(render(rows, [*columns, "problems"], fmt), nl=False)
+    sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
