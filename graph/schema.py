@@ -141,6 +141,7 @@ CODE_SHAPES: Final = {
 CITY_WIDE_SHAPE: Final = "TC[0-9]+"
 
 OBJECTIVE_CODE = re.compile(r"^(?P<theme>[A-Z])(?P<perspective>[CPLF])(?P<number>[0-9]+)\Z")
+KPI_CODE = re.compile(r"^(?P<objective>[A-Z][CPLF][0-9]+)\.(?P<number>[0-9]+)\Z")
 
 EXPECTED_SHAPE: Final = {kind: re.compile(shape) for kind, shape in CODE_SHAPES.items()}
 
