@@ -93,7 +93,7 @@ PROPERTIES: dict[str, tuple[str, ...]] = {
 RELATIONSHIP_PROPERTIES: dict[str, tuple[str, ...]] = {kind: ("source",) for kind in s.EDGE_KINDS}
 RELATIONSHIP_PROPERTIES |= {
     s.ALIGNS_TO: ("code", "name", "source"),
-    s.CAUSES: ("inferred", "source"),
+    s.CAUSES: ("inferred", "drawn", "source"),
     s.MEMBER_OF: ("lead", "source"),
 }
 #: The node attributes of the networkx graph that are not stored as such: flattened

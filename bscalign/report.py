@@ -27,7 +27,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
-from bscalign.output import display_width, render
+from bscalign.output import Table, display_width, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
@@ -162,14 +162,6 @@ def placeholders(text: str) -> set[str]:
     ['total', 'uncovered']
     """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-@dataclass
-class Table:
-    """Rows (dicts keyed by column heading) under translated column headings."""
-
-    columns: list[str]
-    rows: list[dict[str, Any]]
 
 
 @dataclass
@@ -471,7 +463,7 @@ def render_markdown(report: Report) -> str:
         for paragraph in section.text:
             lines += [paragraph, ""]
         for table in section.tables:
-            lines += [render(table.rows, table.columns, "markdown").rstrip("\n"), ""]
+            lines += [markdown_table(table).rstrip("\n"), ""]
     return "\n".join(lines)
 
 

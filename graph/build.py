@@ -213,12 +213,23 @@ class PlanGraphBuilder:
             links.append({"code": code, "name": "", "raw": code, "source": source})
 
     def add_cause(
-        self, plan: str, cause: str, effect: str, *, source: str, inferred: bool = False
+        self,
+        plan: str,
+        cause: str,
+        effect: str,
+        *,
+        source: str,
+        inferred: bool = False,
+        drawn: bool = False,
     ) -> None:
-        """Record that objective ``cause`` drives objective ``effect`` (cause-effect arrow)."""
+        """Record that objective ``cause`` drives objective ``effect`` (cause-effect arrow).
+
+        ``drawn``: read from an arrow drawn on a slide or PDF page, not written as text.
+        """
         a = self.add_objective(plan, cause, None, source=source, place="implied")
         b = self.add_objective(plan, effect, None, source=source, place="implied")
-        self._edge(a, b, s.CAUSES, source=source, inferred=inferred)
+        marks = {"drawn": True} if drawn else {}  # written edges keep their old shape
+        self._edge(a, b, s.CAUSES, source=source, inferred=inferred, **marks)
 
     def add_membership(
         self, organization: str, city_plan: str, theme: str, *, lead: bool, source: str

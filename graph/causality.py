@@ -1,8 +1,9 @@
 """Cause-effect chains: explicit CAUSES edges, or edges inferred from the perspective order.
 
-Extracted text loses the arrows of a strategy map. A plan with explicit ``causes`` (YAML)
-keeps exactly those; a plan with none gets edges inferred inside each theme from each
-perspective to the next present one along the causal order (default F → L → P → C), each
+Extracted text loses the arrows of a strategy map. A plan with explicit cause-effect edges
+(YAML ``causes``, or arrows drawn on its slides, marked ``drawn=True``) keeps exactly those;
+a plan with none gets edges inferred inside each theme from each perspective to the next
+present one along the causal order (default F → L → P → C), each
 marked ``inferred=True``.
 """
 
@@ -125,13 +126,14 @@ def chains(
 
     A chain starts at an objective no other objective of its theme causes and ends at a
     customer (C) objective. Each item: ``plan``, ``theme``, ``inferred`` (any edge on it
-    inferred) and ``path`` (codes).
+    inferred), ``drawn`` (every edge on it read from arrows drawn on a slide or page) and
+    ``path`` (codes).
     """
     order = validate_order(order)
     for theme, perspectives in sorted(objectives_by_theme(graph, plan).items()):
         members = {nid for nodes in perspectives.values() for nid in nodes}
         causal = nx.DiGraph(
-            (u, v, {"inferred": d.get("inferred", False)})
+            (u, v, {"inferred": d.get("inferred", False), "drawn": d.get("drawn", False)})
             for u, v, k, d in graph.edges(members, keys=True, data=True)
             if k == s.CAUSES and v in members
         )
@@ -139,10 +141,11 @@ def chains(
         ends = sorted(n for n in perspectives.get("C", []) if n in causal)
         for start in starts:
             for path in sorted(nx.all_simple_paths(causal, start, ends)):
-                inferred = any(causal.edges[u, v]["inferred"] for u, v in pairwise(path))
+                edges = [causal.edges[u, v] for u, v in pairwise(path)]
                 yield {
                     "plan": plan,
                     "theme": theme,
-                    "inferred": inferred,
+                    "inferred": any(edge["inferred"] for edge in edges),
+                    "drawn": all(edge["drawn"] for edge in edges),
                     "path": [graph.nodes[n]["code"] for n in path],
                 }

@@ -42,7 +42,9 @@ Edge kinds
 ----------
 IN_THEME (Objective -> Theme), MEASURES (KPI -> Objective), SUPPORTS (ActionPlan -> KPI;
 many-to-many), ALIGNS_TO (agency Objective or Theme -> city Objective; ``code`` and
-``name`` as written), CAUSES (Objective -> Objective; ``inferred``), MEMBER_OF
+``name`` as written), CAUSES (Objective -> Objective; ``inferred=True`` when guessed from
+the perspective order, ``drawn=True`` when read from an arrow drawn on a slide or PDF page,
+neither when written, as in YAML ``causes``), MEMBER_OF
 (Organization -> city Theme; ``lead``), REFERENCES (KPI -> city KPI), HAS_PLAN
 (Organization -> Plan).
 

@@ -24,6 +24,7 @@ from bscalign.graph.gcpause import paused_gc
 from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
+from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text
 from bscalign.loaders.spreadsheet import (
@@ -61,11 +62,12 @@ FORMATS: dict[str, tuple[Callable[[str], bool], Parser]] = {
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
     "xlsx": (looks_like_xlsx, read_xlsx),
     "pdf": (looks_like_pdf, read_pdf),
+    "pptx": (looks_like_pptx, read_pptx),
 }
 #: Text formats whose files depend on each other: the rank each file loads at (lower
 #: first, after every other file). CSV tables load plans first, whatever the files' names.
 LOAD_ORDER: dict[str, Callable[[str, str], int]] = {"csv": csv_load_rank}
-SUFFIXES = {".txt", ".text", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".pdf"}
+SUFFIXES = {".txt", ".text", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".pdf", ".pptx"}
 
 
 def input_formats() -> list[str]:
@@ -84,7 +86,9 @@ class LoadResult:
     def problems_of(self, plan: str) -> list[Problem]:
         """Problems found in the files that hold ``plan``."""
         node = self.graph.nodes.get(plan_node_id(plan))
-        files = {src.rsplit(":", 1)[0] for src in node["sources"]} if node else set()
+        sources = node["sources"] if node else []
+        # a source is file:line, or file:slide 3:row 4 (decks): match the files loaded
+        files = {f for f in self.files if any(src.startswith(f"{f}:") for src in sources)}
         return [p for p in self.problems if p.plan == plan or (p.plan is None and p.file in files)]
 
 
@@ -114,8 +118,8 @@ def read_plans(
     ----------
     paths : iterable of str or Path
         Files, or folders whose supported files (``.txt``, ``.yaml``, ``.yml``, ``.csv``,
-        ``.tsv``, ``.xlsx``, ``.pdf``) are loaded.
-    input_format : {"csv", "pdf", "text", "xlsx", "yaml"}, optional
+        ``.tsv``, ``.xlsx``, ``.pdf``, ``.pptx``) are loaded.
+    input_format : {"csv", "pdf", "pptx", "text", "xlsx", "yaml"}, optional
         Force one format instead of recognising each file's content.
     progress_to : callable, optional
         Called as ``progress_to(bytes_done, bytes_in_all)`` while files load, often enough

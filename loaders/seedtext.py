@@ -18,6 +18,7 @@ Nothing is dropped silently: a line holding a code that cannot be placed becomes
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,13 @@ def read_seed_text(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]
     return parse_seed_text(decode(path.read_bytes(), str(path)), str(path), builder)
 
 
-def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Problem]:
+def parse_seed_text(
+    text: str,
+    file: str,
+    builder: PlanGraphBuilder,
+    *,
+    sources: Sequence[str] | None = None,
+) -> list[Problem]:
     """Parse the extracted text of one strategy-map / scorecard document.
 
     Parameters
@@ -126,6 +133,10 @@ def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
         Name used in sources and problems (``file:line``).
     builder : PlanGraphBuilder
         Receives the city plan (if the document carries the city map) and the agency plan.
+    sources : sequence of str, optional
+        The source of each line (``sources[0]`` for line 1), where the text was assembled
+        from other documents (slides: ``deck.pptx:slide 3:row 4``); default ``file:line``.
+        Problems still give the line number.
 
     Returns
     -------
@@ -142,12 +153,19 @@ def parse_seed_text(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
     >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["name"]
     '提升市民對政府信任度'
     """
-    return _SeedParser(text, file, builder).run()
+    return _SeedParser(text, file, builder, sources).run()
 
 
 class _SeedParser:
-    def __init__(self, text: str, file: str, builder: PlanGraphBuilder) -> None:
+    def __init__(
+        self,
+        text: str,
+        file: str,
+        builder: PlanGraphBuilder,
+        sources: Sequence[str] | None = None,
+    ) -> None:
         self.file = file
+        self.sources = sources
         self.builder = builder
         self.lines = [normalize_line(line) for line in text.splitlines()]
         self.problems: list[Problem] = []
@@ -188,6 +206,8 @@ class _SeedParser:
         self.problems.append(Problem(self.file, line, message))
 
     def _source(self, number: int) -> str:
+        if self.sources is not None:
+            return self.sources[number - 1]
         return f"{self.file}:{number}"
 
     # -- driver --------------------------------------------------------------------------

@@ -6,8 +6,9 @@ What it checks
     objectives. It reports: a theme missing one of the four perspectives (subject: the
     theme); an objective that lies on no chain from a foundation objective to a customer
     objective (subject: the objective); and every cycle of cause-effect edges (subject: the
-    first objective of the cycle). Plans with explicit ``causes`` are checked as written;
-    plans without get edges inferred along the causal order, which only a missing
+    first objective of the cycle). Plans with explicit ``causes``, or with arrows drawn on
+    their slides (a ``.pptx`` deck, a PDF printed from one), are checked as written or
+    drawn; plans without get edges inferred along the causal order, which only a missing
     perspective can break.
 
 Why it matters
@@ -21,8 +22,8 @@ Example
     objective: the map never says how training turns into results.
 
 How to fix
-    Add the missing objective, or draw (in YAML: ``causes``) the arrows that connect the
-    stray objective; break cycles by deciding which objective drives which.
+    Add the missing objective, or draw (on the slide, or in YAML: ``causes``) the arrows
+    that connect the stray objective; break cycles by deciding which objective drives which.
 """
 
 from __future__ import annotations

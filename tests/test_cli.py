@@ -121,7 +121,7 @@ def test_chains_coverage_suggest_on_the_seeds() -> None:
     chains = json.loads(
         run("chains", SEEDS, "--plan", "臺北市政府兵役局@111", "--format", "json").stdout
     )
-    assert {"plan": "臺北市政府兵役局@111", "theme": "C", "inferred": True,
+    assert {"plan": "臺北市政府兵役局@111", "theme": "C", "inferred": True, "drawn": False,
             "path": ["CF1", "CL1", "CP1", "CC1"]} in chains["chains"]  # fmt: skip
     assert len(chains["chains"]) == 7
     coverage = json.loads(run("coverage", SEEDS, "--format", "json").stdout)

@@ -11,11 +11,12 @@ from bscalign.commands.options import (
     EXIT_PROBLEMS,
     audit_options,
     causal_order_option,
+    emit,
     inputs,
     split_values,
 )
 from bscalign.loaders import LoadResult
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 from bscalign.queries.base import severity_rank
 from bscalign.queries.engine import AuditResult, audit
 from bscalign.queries.registry import select_rules
@@ -51,29 +52,21 @@ def audit_command(
 def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None:
     """Print an audit's findings in ``fmt`` (messages in ``lang``); exit 1 if one is at least
     ``fail_on``."""
-    if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "findings": [f.as_dict(lang) for f in report.findings],
-                    "suppressed": [x.as_dict(lang) for x in report.suppressed],
-                    "summary": report.summary(),
-                }
-            )
-        )
-    else:
-        rows = [f.as_dict(lang) for f in report.findings]
-        columns = ["severity", "rule", "name", "plan", "subject", "message", "suggestion", "source"]
-        click.echo(render(rows, columns, fmt), nl=False)
-        if fmt == "table":
-            summary = report.summary()
-            severities = ", ".join(f"{n} {sev}" for sev, n in summary["by_severity"].items())
-            click.echo(
-                f"{summary['total']} findings ({severities}); "
-                f"{summary['suppressed']} suppressed; "
-                f"{summary['inferred_cause_effect_edges']} cause-effect edges inferred",
-                err=True,
-            )
+    rows = [f.as_dict(lang) for f in report.findings]
+    summary = report.summary()
+    document = {
+        "findings": rows,
+        "suppressed": [x.as_dict(lang) for x in report.suppressed],
+        "summary": summary,
+    }
+    columns = ["severity", "rule", "name", "plan", "subject", "message", "suggestion", "source"]
+    severities = ", ".join(f"{n} {sev}" for sev, n in summary["by_severity"].items())
+    note = (
+        f"{summary['total']} findings ({severities}); "
+        f"{summary['suppressed']} suppressed; "
+        f"{summary['inferred_cause_effect_edges']} cause-effect edges inferred"
+    )
+    emit(Output(document, [Table(columns, rows)], [note]), fmt)
     worst = report.worst()
     failed = (
         fail_on != "never" and worst is not None and severity_rank(worst) <= severity_rank(fail_on)

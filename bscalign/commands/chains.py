@@ -9,6 +9,7 @@ import click
 from bscalign.commands.options import (
     EXIT_USAGE,
     causal_order_option,
+    emit,
     inputs,
     output_format,
 )
@@ -16,19 +17,20 @@ from bscalign.graph.access import plans
 from bscalign.graph.causality import chains as find_chains
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.loaders import LoadResult
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 
 
 @click.command()
 @inputs
-@output_format("table", "json")
+@output_format()
 @click.option("--plan", "plan_id", help="Only this plan id.")
 @causal_order_option
 def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str) -> None:
     """List the cause-effect chains of each plan and theme, lowest perspective to customer.
 
     Plans without explicit cause-effect edges (extracted text never has them) get edges
-    inferred along the causal order; such chains are marked inferred.
+    inferred along the causal order; such chains are marked inferred. Chains read from
+    arrows drawn on slides (.pptx, or a PDF printed from them) are marked drawn.
 
     Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
     """
@@ -38,7 +40,5 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
         click.echo(f"bscalign: error: no plan {plan_id!r} loaded", err=True)
         sys.exit(EXIT_USAGE)
     found = [c for p in wanted for c in find_chains(result.graph, p["id"], causal_order)]
-    if fmt == "json":
-        click.echo(to_json({"chains": found}))
-    else:
-        click.echo(render(found, ["plan", "theme", "inferred", "path"], fmt), nl=False)
+    table = Table(["plan", "theme", "inferred", "drawn", "path"], found)
+    emit(Output({"chains": found}, [table]), fmt)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import click
 
 from bscalign.commands.options import (
+    emit,
     inputs,
     output_format,
 )
 from bscalign.loaders import LoadResult
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 from bscalign.queries.coverage import coverage
 
 
 @click.command(name="coverage")
 @inputs
-@output_format("table", "json", "csv", "markdown")
+@output_format()
 def coverage_command(result: LoadResult, fmt: str) -> None:
     """Show which agency objectives support each city objective, and which nobody supports.
 
@@ -27,12 +28,11 @@ def coverage_command(result: LoadResult, fmt: str) -> None:
         for r in rows
         if not r["supported_by"]
     ]
-    if fmt == "json":
-        click.echo(to_json({"coverage": rows, "uncovered": uncovered}))
-        return
     agencies = sorted({a for r in rows for a in r["supported_by"]})
     table = [{**r, **{a: ", ".join(r["supported_by"].get(a, [])) for a in agencies}} for r in rows]
-    click.echo(render(table, ["city_plan", "objective", "name", *agencies], fmt), nl=False)
-    click.echo(
-        f"{len(uncovered)} of {len(rows)} city objectives supported by no loaded agency", err=True
+    shown = Output(
+        {"coverage": rows, "uncovered": uncovered},
+        [Table(["city_plan", "objective", "name", *agencies], table)],
+        [f"{len(uncovered)} of {len(rows)} city objectives supported by no loaded agency"],
     )
+    emit(shown, fmt)

@@ -12,19 +12,20 @@ from bscalign.commands.options import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    emit,
     input_format_option,
     load,
     output_format,
 )
 from bscalign.graph.diff import diff_graphs, diff_rows
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 from bscalign.queries.retarget import retarget_links
 
 
 @click.command(name="diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@output_format("table", "json", "markdown")
+@output_format("table", "json", "markdown")  # no CSV: one table per organization
 @click.option(
     "--retarget",
     "agency_file",
@@ -58,22 +59,25 @@ def diff_command(
             click.echo(f"bscalign: error: {err}", err=True)
             sys.exit(EXIT_USAGE)
         problems = problems or bool(agency.problems)
-    if fmt == "json":
-        document: dict[str, Any] = {"diffs": diffs}
-        if agency_file is not None:
-            document["retarget"] = links
-        click.echo(to_json(document))
-    else:
-        for found in diffs:
-            click.echo(f"{found['old']} → {found['new']}: {found['unchanged']} unchanged")
-            click.echo(render(diff_rows(found), ["change", "kind", "old", "new"], fmt))
-        if not diffs:
-            click.echo("no organization has a plan in both OLD and NEW", err=True)
-        if agency_file is not None:
-            click.echo(render(retarget_rows(links), RETARGET_COLUMNS, fmt), nl=False)
+    shown = Output(
+        {"diffs": diffs},
+        [
+            Table(
+                ["change", "kind", "old", "new"],
+                diff_rows(found),
+                f"{found['old']} → {found['new']}: {found['unchanged']} unchanged",
+            )
+            for found in diffs
+        ],
+    )
+    if not diffs:
+        shown.notes.append("no organization has a plan in both OLD and NEW")
     breaks = [link for link in links if not link["holds"]]
     if agency_file is not None:
-        click.echo(f"{len(breaks)} of {len(links)} upward links break in the newer map", err=True)
+        shown.document["retarget"] = links
+        shown.tables.append(Table(RETARGET_COLUMNS, retarget_rows(links)))
+        shown.notes.append(f"{len(breaks)} of {len(links)} upward links break in the newer map")
+    emit(shown, fmt)
     sys.exit(EXIT_PROBLEMS if problems or breaks else EXIT_OK)
 
 

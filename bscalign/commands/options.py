@@ -14,6 +14,7 @@ import click
 from bscalign.graph import schema
 from bscalign.graph.causality import validate_order
 from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
+from bscalign.output import FORMATS, RENDERERS, Output
 from bscalign.queries.base import LANGUAGES, SEVERITIES
 
 #: Exit codes: success, problems found (in the input or by the audit), usage or input error.
@@ -39,7 +40,9 @@ def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Shared --format option limited to ``choices`` (the first is the default)."""
+    """Shared --format option limited to ``choices`` (the first is the default); by default
+    every registered output format (:data:`bscalign.output.FORMATS`)."""
+    choices = choices or FORMATS
     return click.option(
         "--format",
         "fmt",
@@ -48,6 +51,15 @@ def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
         show_default=True,
         help="Output format.",
     )
+
+
+def emit(output: Output, fmt: str) -> None:
+    """Print ``output`` on stdout with the renderer of ``fmt``, its notes on stderr."""
+    shown = RENDERERS[fmt]
+    click.echo(shown.render(output), nl=False)
+    if shown.notes:
+        for note in output.notes:
+            click.echo(note, err=True)
 
 
 def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
@@ -117,7 +129,7 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     --lang."""
     for option in reversed(
         (
-            output_format("table", "json", "csv", "markdown"),
+            output_format(),
             click.option(
                 "--select", multiple=True, help="Run only these rules (names, codes or prefixes)."
             ),

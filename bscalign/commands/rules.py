@@ -9,15 +9,16 @@ import click
 from bscalign.commands.options import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    emit,
     output_format,
 )
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 from bscalign.queries.base import Rule
 from bscalign.queries.registry import RULES, get_rule
 
 
 @click.command(name="rules")
-@output_format("table", "json", "csv", "markdown")
+@output_format()
 def rules_command(fmt: str) -> None:
     """List every audit rule: code, name, severity and summary.
 
@@ -33,10 +34,8 @@ def rules_command(fmt: str) -> None:
         }
         for r in RULES
     ]
-    if fmt == "json":
-        click.echo(to_json({"rules": rows}))
-    else:
-        click.echo(render(rows, ["code", "name", "severity", "cypher", "summary"], fmt), nl=False)
+    columns = ["code", "name", "severity", "cypher", "summary"]
+    emit(Output({"rules": rows}, [Table(columns, rows)]), fmt)
 
 
 def _rule_or_exit(name_or_code: str) -> Rule:

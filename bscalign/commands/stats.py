@@ -10,17 +10,18 @@ import click
 from bscalign.commands.options import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    emit,
     inputs,
     output_format,
 )
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.loaders import LoadResult
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 
 
 @click.command()
 @inputs
-@output_format("table", "json", "csv", "markdown")
+@output_format()
 def stats(result: LoadResult, fmt: str) -> None:
     """Count each plan's themes, objectives, KPIs and action plans.
 
@@ -37,10 +38,8 @@ def stats(result: LoadResult, fmt: str) -> None:
         row["declared"] = dict(plan["declared"])
         row["problems"] = len(result.problems_of(plan["id"]))
         rows.append(row)
-    if fmt == "json":
-        problems = [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems]
-        click.echo(to_json({"plans": rows, "load_problems": problems}))
-    else:
-        columns = ["id", "level", "themes", "objectives", "kpis", "action_plans", "declared"]
-        click.echo(render(rows, [*columns, "problems"], fmt), nl=False)
+    problems = [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems]
+    columns = ["id", "level", "themes", "objectives", "kpis", "action_plans", "declared"]
+    table = Table([*columns, "problems"], rows)
+    emit(Output({"plans": rows, "load_problems": problems}, [table]), fmt)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import click
 
 from bscalign.commands.options import (
+    emit,
     inputs,
     output_format,
 )
 from bscalign.loaders import LoadResult
-from bscalign.output import render, to_json
+from bscalign.output import Output, Table
 from bscalign.queries.suggest import suggest_links
 
 
 @click.command(name="suggest")
 @inputs
-@output_format("table", "json")
+@output_format()
 @click.option("--limit", default=3, show_default=True, help="Candidates per objective.")
 def suggest_command(result: LoadResult, fmt: str, limit: int) -> None:
     """Propose upward links for agency objectives that have none (or only dangling ones).
@@ -27,9 +28,6 @@ def suggest_command(result: LoadResult, fmt: str, limit: int) -> None:
     Example: bscalign suggest ../shared/seeds/taipei-military-service-111-bsc.txt
     """
     found = list(suggest_links(result.graph, limit=limit))
-    if fmt == "json":
-        click.echo(to_json({"suggestions": found}))
-        return
     rows = [
         {
             "plan": item["plan"],
@@ -44,4 +42,4 @@ def suggest_command(result: LoadResult, fmt: str, limit: int) -> None:
         for rank, c in enumerate(item["candidates"], 1)
     ]
     columns = ["plan", "subject", "written", "rank", "candidate", "score", "why"]
-    click.echo(render(rows, columns, fmt), nl=False)
+    emit(Output({"suggestions": found}, [Table(columns, rows)]), fmt)
