@@ -415,14 +415,22 @@ def run(
         corpus, generated = corpus_for(options.work, scorecards, options.seed)
         results: dict[str, Any] = {}
         runs.append({"scorecards": scorecards, "generate_seconds": generated, "stages": results})
-        for stage in reversed(stages):
+        for stage in stages:
             if stage == "push" and scorecards > options.push_max:
                 results[stage] = {"skipped": f"above --push-max {options.push_max} scorecards"}
             elif stage != "bigfile" or scorecards == max(sizes):
                 repeated = stage in REPEATED and scorecards <= options.repeat_up_to
                 tasks.append((results, stage, corpus, options.repeat if repeated else 1))
-    # the largest corpus first: its stages take longest, the small ones fill the gaps
-    tasks.reverse()
+    # the largest corpus's CLI and audit take longest: they start first, the other stages
+    # fill the remaining jobs smallest corpus first, the big-file loads last
+    largest = corpus_for(options.work, max(sizes), options.seed)[0]
+    tasks.sort(
+        key=lambda task: (
+            task[1] == "bigfile",
+            not (task[2] == largest and task[1] in ("cli", "audit")),
+            sizes.index(int(task[2].name.split("-")[1])),
+        )
+    )
     record = {
         "machine": machine(),
         "seed": options.seed,
