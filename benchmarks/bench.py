@@ -138,7 +138,7 @@ def stage_floor(corpus: Path) -> dict[str, Any]:
     from bscalign.loaders.textnorm import decode
 
     clock = Clock()
-    files = expand_paths([corpus])
+    files = [file for file, _ in expand_paths([corpus])]
     size = 0
     for file in files:
         data = file.read_bytes()
