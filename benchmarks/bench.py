@@ -184,6 +184,7 @@ def stage_audit(corpus: Path) -> dict[str, Any]:
         **figures,
         "nodes": load["nodes"],
         "load_seconds": load["seconds"],
+        "load_cpu_seconds": load["cpu_seconds"],
         "load_and_audit_seconds": round(load["seconds"] + figures["seconds"], 3),
         **exactly_injected(corpus, [f.as_dict() for f in report.findings]),
     }
