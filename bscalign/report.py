@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 from bscalign import __version__
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
+from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
 from bscalign.output import Table, display_width, markdown_table
@@ -278,8 +279,8 @@ class _ReportBuilder:
         words = self.words
         title = words["heading_of_plan"].format(plan=plan["id"], level=words[plan["level"]])
         head = Section(2, title, anchor)
-        if plan["level"] == s.AGENCY and plan.get("city"):
-            city = s.plan_id(plan["city"], plan["year"])
+        city = named_city_plan(plan)
+        if city is not None:
             head.text.append(words["answers_to"].format(city=city))
         counts = plan_counts(self.graph, plan["id"])
         count_rows = [

@@ -36,6 +36,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from bscalign.graph import fields
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import PlanGraphBuilder
@@ -43,40 +44,11 @@ from bscalign.loaders.problems import InputError, Problem
 
 FORMAT_VERSION = 1
 LINE = "__line__"
-SECTIONS = {
-    "themes": s.THEME,
-    "objectives": s.OBJECTIVE,
-    "kpis": s.KPI,
-    "action_plans": s.ACTION_PLAN,
-}
-PLAN_KEYS = {"organization", "year", "level", "city", "declared", *SECTIONS}
-ENTRY_KEYS = {
-    s.THEME: {"code", "name", "also_named", "declared", "aligns_to", "lead", "members", "suppress"},
-    s.OBJECTIVE: {
-        "code",
-        "name",
-        "also_named",
-        "theme",
-        "perspective",
-        "new",
-        "aligns_to",
-        "causes",
-        "suppress",
-    },
-    s.KPI: {
-        "code",
-        "name",
-        "also_named",
-        "objective",
-        "wccd",
-        "city_kpi",
-        "new",
-        "city_kpi_refs",
-        "suppress",
-    },
-    s.ACTION_PLAN: {"code", "name", "also_named", "supports", "suppress"},
-}
-DECLARED_KEYS = ("themes", "objectives", "kpis", "action_plans")
+#: YAML section -> the kind of its entries.
+SECTIONS = {section: kind for kind, section in fields.SECTIONS.items()}
+PLAN_KEYS = {*fields.yaml_keys(s.PLAN), *SECTIONS}
+ENTRY_KEYS = {kind: set(fields.yaml_keys(kind)) for kind in SECTIONS.values()}
+DECLARED_KEYS = fields.DECLARED_KEYS
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -394,7 +366,8 @@ def plan_document(
         doc["declared"] = dict(plan["declared"])
     for section, kind in SECTIONS.items():
         entries = []
-        for nid, data in sorted(index.in_graph_order(kind, pid), key=lambda n: _code_key(n[1])):
+        coded = index.in_graph_order(kind, pid)
+        for nid, data in sorted(coded, key=lambda n: s.code_order(n[1]["code"])):
             entries.extend(_entries(graph, nid, data))
         if entries:
             doc[section] = entries
@@ -489,22 +462,3 @@ def _distinct_things(data: dict[str, Any]) -> list[str]:
     if len(duplicated) > 1:
         return [name for name, _ in duplicated]
     return [data["name"]]
-
-
-def _code_key(data: dict[str, Any]) -> tuple[Any, ...]:
-    """Sort codes as strategy maps read: by theme, then C, P, L, F, then number (AC2 < AC10)."""
-    code = data["code"]
-    head, *numbers = code.split(".")
-    letters = head.rstrip("0123456789")
-    perspective = letters[1:2]
-    rank = (
-        s.PERSPECTIVES.index(perspective) if perspective in s.PERSPECTIVES else len(s.PERSPECTIVES)
-    )
-    digits = head[len(letters) :]
-    return (
-        letters[:1],
-        rank,
-        letters,
-        int(digits or -1),
-        *(int(n) for n in numbers if n.isdigit()),
-    )
