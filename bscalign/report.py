@@ -28,7 +28,7 @@ from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
 from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
-from bscalign.output import Table, display_width, markdown_table
+from bscalign.output import Table, display_width, markdown_cell, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.causes import consequences
 from bscalign.queries.coverage import coverage
@@ -500,13 +500,14 @@ def _totals(summary: dict[str, Any]) -> dict[str, int]:
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown (GitHub tables), headings in the report's language."""
-    lines = [f"# {report.title}", "", *report.intro, ""]
+    lines = [f"# {markdown_cell(report.title)}", ""]
+    lines += [line for paragraph in report.intro for line in (markdown_cell(paragraph), "")]
     for section in report.sections:
         if section.view is not None:
             continue  # the interactive view exists in HTML only
-        lines += ["#" * section.level + " " + section.title, ""]
+        lines += ["#" * section.level + " " + markdown_cell(section.title), ""]
         for paragraph in section.text:
-            lines += [paragraph, ""]
+            lines += [markdown_cell(paragraph), ""]
         for table in section.tables:
             lines += [markdown_table(table).rstrip("\n"), ""]
     return "\n".join(lines)
@@ -576,9 +577,11 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.remove(book.active)
     for title, table in report.sheets.items():
         sheet = book.create_sheet(title[:31])
-        sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append([row.get(column, "") for column in table.columns])
+        for values in [table.columns, *([r.get(c, "") for c in table.columns] for r in table.rows)]:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a name starting with "=" is text, not a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from bscalign.cli import main
 from bscalign.loaders import LoadResult, read_plans
+from bscalign.output import markdown_cell
 from bscalign.queries.base import LANGUAGES
 from bscalign.queries.engine import audit
 from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
@@ -45,13 +46,13 @@ def test_markdown_holds_every_finding_with_suggestion_and_source(
     assert len(findings) == 126
     roots = [f for f in findings if f.cause is None]
     for finding in roots:
-        assert finding.text(lang).replace("|", "\\|") in text
-        assert finding.source in text
+        assert markdown_cell(finding.text(lang)) in text
+        assert markdown_cell(finding.source) in text
     assert "| CC1 | " in text and "| GC2 | " in text  # dangling G2 of CC1, and its suggestion
     # what follows from a root is folded into its row, not listed again
     for finding in findings:
         if finding.cause is not None:
-            assert finding.text(lang).replace("|", "\\|") not in text
+            assert markdown_cell(finding.text(lang)) not in text
     assert "| BSC203 unlinked-to-city DP1, DP1.1 |" in text
     words = LABELS[lang]
     assert words["folded"].format(folded=len(findings) - len(roots)) in text
@@ -216,4 +217,4 @@ def test_load_problems_are_in_the_report_and_exit_1(tmp_path: Path) -> None:
     assert run.exit_code == 1
     text = target.read_text(encoding="utf-8")
     assert "## Load problems" in text
-    assert f"| {source} | 7 | " in text and "colour" in text
+    assert f"| {markdown_cell(str(source))} | 7 | " in text and "colour" in text
