@@ -12,6 +12,7 @@ from bscalign.commands import (
     diff,
     export,
     neo4j,
+    read,
     report,
     rules,
     stats,
@@ -35,6 +36,7 @@ COMMANDS: list[click.Command] = [
     view.view_command,
     neo4j.neo4j_group,
     diff.diff_command,
+    read.read_command,
 ]
 
 

@@ -18,9 +18,10 @@ Nothing is dropped silently: a line holding a code that cannot be placed becomes
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder
@@ -47,6 +48,34 @@ DECLARED = {
     "kpis": re.compile(r"(\d+)\s*[項個]?\s*(?:關鍵績效指標|KPI)"),
     "action_plans": re.compile(r"(\d+)\s*[項個]?\s*(?:行動計畫|行動方案)"),
 }
+
+#: A heading or row label continued from the previous slide: ``D 深化社會安全網（續）``,
+#: ``(續)``, ``續`` standing apart, ``（接上頁）`` (full-width brackets are ASCII by now).
+CONTINUED = re.compile(r"(?:\(\s*(?:續|接上頁|續上頁|續前頁)\s*\)|(?<=\s)續)\s*$")
+#: A row label standing in its own cell before a row's first code: a theme letter alone,
+#: or a theme's name and letter (``優化停車管理C``, ``C 優化停車管理``).
+THEME_LABEL = re.compile(
+    r"^(?:(?P<letter>[A-Z])|(?P<name1>[^\x00-\x7f][^\t]*?)\s*(?P<letter1>[A-Z])"
+    r"|(?P<letter2>[A-Z])\s*(?P<name2>[^\x00-\x7f][^\t]*?))$"
+)
+#: Header cells by the column they name, longest words first (``府級策略目標`` before
+#: ``策略目標``). Columns bscalign does not model are ``attribute``: their cells are skipped.
+COLUMN_WORDS = (
+    ("link", ("對應府級策略目標", "承接府級策略目標", "府級策略目標", "府級目標", "承接")),
+    ("perspective", ("構面",)),
+    ("theme", ("策略主題",)),
+    ("objective", ("策略目標",)),
+    ("kpi", ("關鍵績效指標", "衡量指標", "績效指標", "KPI")),
+    ("action plan", ("行動方案", "行動計畫")),
+    ("attribute", ("衡量標準", "目標值", "基準值", "單位", "備註", "權重", "資料來源", "主辦單位")),
+)
+#: Headings of sections bscalign does not model (contents, introduction, organization
+#: chart, closing words): their lines are traced as such, not as misreads.
+SKIPPED_SECTION = re.compile(
+    r"^(?:目錄|CONTENTS|.{0,10}簡介|組織架構|(?:使命|願景|核心價值)(?:、(?:使命|願景|核心價值))*"
+    r"|結語|[恭敬]請指教|簡報完畢|報告完畢|謝謝聆聽|.{0,10}承接府級.*)$"
+)
+COLUMN_SUFFIX = re.compile(r"(?:項目|名稱)$")
 
 #: Stands for the city of an agency whose name does not say it (a problem is reported).
 UNKNOWN_CITY = "unknown city"
@@ -97,6 +126,42 @@ class _State:
     previous_tokens: list[_Token] = field(default_factory=list)
     vertical_themes: bool = False
     split_row: tuple[str, int, list[str]] | None = None
+    columns: list[str] = field(default_factory=list)
+    transposed: bool = False
+    prose: bool = False
+    skipped_section: str | None = None
+
+
+@dataclass(frozen=True)
+class Produced:
+    """One thing a line gave the graph: ``kind`` (theme, objective, KPI, action plan,
+    upward link, city-KPI reference, declared total, membership, plan) of ``code`` in
+    ``plan``, and which ``field`` of it the line wrote (``name``, ``name (continued)``,
+    ``code``, ``objective AC1``, ``supports AC1.1``, ``GC2``, ...)."""
+
+    kind: str
+    plan: str
+    code: str
+    field: str
+
+
+@dataclass
+class TracedLine:
+    """One line of a document as the reader saw it: what it produced, or why it did not.
+
+    ``note`` says what a line that produced nothing was (``heading: scorecard``,
+    ``header row``, ``blank``, ...) or ``not read``.
+    """
+
+    source: str
+    text: str
+    produced: list[Produced] = field(default_factory=list)
+    note: str = ""
+
+
+#: The note of a line holding a code or Chinese text that produced nothing.
+NOT_READ = "not read"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def looks_like_seed_text(text: str) -> bool:
@@ -153,27 +218,156 @@ def parse_seed_text(
     >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["name"]
     '提升市民對政府信任度'
     """
-    return _SeedParser(text, file, builder, sources).run()
+    return trace_seed_text(text, file, builder, sources=sources)[1]
+
+
+def trace_seed_text(
+    text: str,
+    file: str,
+    builder: PlanGraphBuilder | None = None,
+    *,
+    sources: Sequence[str] | None = None,
+) -> tuple[list[TracedLine], list[Problem]]:
+    """Parse a document as :func:`parse_seed_text` does; also say what each line produced.
+
+    Returns the trace (one :class:`TracedLine` per line of ``text``) and the problems.
+
+    Examples
+    --------
+    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
+    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n\\n維護兵役公平\\n"
+    >>> trace, problems = trace_seed_text(doc, "doc.txt")
+    >>> [line.note for line in trace]
+    ['title: organization', 'title: plan year', 'heading: agency map', '', 'blank', 'not read']
+    >>> trace[3].produced
+    [Produced(kind='objective', plan='臺北市政府兵役局@111', code='AC1', field='name')]
+    """
+    texts = text.splitlines()
+    given = list(sources or ())
+    lines = [
+        (given[index] if index < len(given) else f"{file}:{index + 1}", line)
+        for index, line in enumerate(texts)
+    ]
+    parser = _SeedParser(lines, file, builder or PlanGraphBuilder())
+    problems = parser.run()
+    return parser.trace, problems
+
+
+def parse_rows(
+    rows: Iterable[tuple[str, Sequence[str]]], file: str, builder: PlanGraphBuilder
+) -> list[Problem]:
+    """Read a document given as rows of cells, each row with its own source.
+
+    The entry for readers that see a document's tables cell by cell (slides, word
+    processors): each row is ``(source, cells)``, e.g. ``("deck.pptx:slide 3:row 4",
+    ["GC2 營造安全環境", "顧客", "AC1 保障市民安居生活", "AC1.1 ...", "AC1.1.1 ..."])``.
+    Rows are read exactly as lines of extracted text whose cells are tab-separated: headings
+    (a row of one cell), header rows recognised by their column words, merged (empty)
+    cells carrying the value above, theme letters and perspective words in their own cells.
+    Problems carry the row's index (from 1) as their line and name the row's source.
+
+    Examples
+    --------
+    >>> b = PlanGraphBuilder()
+    >>> rows = [("d.pptx:slide 1:row 1", ["臺北市政府兵役局"]),
+    ...         ("d.pptx:slide 1:row 2", ["111年平衡計分卡"]),
+    ...         ("d.pptx:slide 2:row 1", ["策略目標", "KPI", "行動方案"]),
+    ...         ("d.pptx:slide 2:row 2", ["AC1 提升信任度", "AC1.1 信任度", "AC1.1.1 座談會"])]
+    >>> parse_rows(rows, "d.pptx", b)
+    []
+    >>> b.graph.nodes["臺北市政府兵役局@111:KPI:AC1.1"]["source"]
+    'd.pptx:slide 2:row 2'
+    """
+    lines = [(source, "\t".join(c.replace("\n", " ") for c in cells)) for source, cells in rows]
+    return _SeedParser(lines, file, builder, rows=True).run()
+
+
+class _Recorder:
+    """The builder, as the parser sees it: every call is also written to the line's trace."""
+
+    def __init__(self, builder: PlanGraphBuilder, parser: _SeedParser) -> None:
+        self.builder = builder
+        self.parser = parser
+        self.graph = builder.graph
+
+    def _record(self, kind: str, plan: str, code: str, what: str) -> None:
+        self.parser.record(Produced(kind, plan, code, what))
+
+    def add_plan(self, organization: str, year: str, level: str, **kw: Any) -> str:
+        plan = self.builder.add_plan(organization, year, level, **kw)
+        self._record("plan", plan, "", level)
+        return plan
+
+    def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
+        self.builder.declare(plan, what, total, theme=theme)
+        self._record("declared total", plan, theme or "", f"{what} {total}")
+
+    def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
+        self._record("theme", plan, code, "name" if name else "code")
+        return self.builder.add_theme(plan, code, name, **kw)
+
+    def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
+        self._record("objective", plan, code, "name" if name else "code")
+        return self.builder.add_objective(plan, code, name, **kw)
+
+    def add_kpi(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
+        objective = kw.get("objective")
+        what = ("name" if name else "code") + (f", objective {objective}" if objective else "")
+        self._record("KPI", plan, code, what)
+        return self.builder.add_kpi(plan, code, name, **kw)
+
+    def add_action_plan(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
+        kpis = list(kw.pop("kpis", ()))
+        what = ("name" if name else "code") + "".join(f", supports {k}" for k in kpis)
+        self._record("action plan", plan, code, what)
+        return self.builder.add_action_plan(plan, code, name, kpis=kpis, **kw)
+
+    def add_upward_link(
+        self, plan: str, objective: str, code: str, name: str | None, **kw: Any
+    ) -> None:
+        self._record("upward link", plan, objective, code)
+        self.builder.add_upward_link(plan, objective, code, name, **kw)
+
+    def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, **kw: Any) -> None:
+        self._record("city-KPI reference", plan, kpi, city_kpi)
+        self.builder.add_city_kpi_reference(plan, kpi, city_kpi, **kw)
+
+    def add_membership(self, organization: str, city_plan: str, theme: str, **kw: Any) -> None:
+        self._record("membership", city_plan, theme, organization)
+        self.builder.add_membership(organization, city_plan, theme, **kw)
 
 
 class _SeedParser:
     def __init__(
         self,
-        text: str,
+        lines: list[tuple[str, str]],
         file: str,
         builder: PlanGraphBuilder,
-        sources: Sequence[str] | None = None,
+        *,
+        rows: bool = False,
     ) -> None:
         self.file = file
-        self.sources = sources
-        self.builder = builder
-        self.lines = [normalize_line(line) for line in text.splitlines()]
+        self.rows = rows
+        self.sources = [source for source, _ in lines]
+        self.lines = [normalize_line(line) for _, line in lines]
+        self.trace = [TracedLine(source, line) for source, line in lines]
+        self.current: TracedLine | None = None
+        self.builder = _Recorder(builder, self)
         self.problems: list[Problem] = []
         self.state = _State()
+        self.title_lines: dict[int, str] = {}
         self.organization, self.year = self._identity()
         self.city_organization = _city_of(self.organization)
         self.agency_plan = ""
         self.city_plan: str | None = None
+
+    def record(self, produced: Produced) -> None:
+        if self.current is not None and produced not in self.current.produced:
+            self.current.produced.append(produced)
+
+    def note(self, note: str) -> None:
+        if self.current is not None and not self.current.note:
+            self.current.note = note
 
     # -- identity ------------------------------------------------------------------------
 
@@ -183,10 +377,12 @@ class _SeedParser:
             compact = re.sub(r"\s+", "", line)
             if organization is None and ORGANIZATION.match(compact):
                 organization = compact
+                self.title_lines[number] = "title: organization"
             if year is None and ("策略地圖" in compact or "平衡計分卡" in compact):
                 found = TITLE_YEAR.search(compact)
                 if found and "府級" not in compact:
                     year = found["year"]
+                    self.title_lines[number] = "title: plan year"
             if organization and year:
                 return organization, year
             if number > 400:
@@ -203,12 +399,12 @@ class _SeedParser:
         return organization, year
 
     def _problem(self, line: int, message: str) -> None:
+        if self.rows and 0 < line <= len(self.sources):
+            message = f"{message} [{self.sources[line - 1]}]"
         self.problems.append(Problem(self.file, line, message))
 
     def _source(self, number: int) -> str:
-        if self.sources is not None:
-            return self.sources[number - 1]
-        return f"{self.file}:{number}"
+        return self.sources[number - 1] if 0 < number <= len(self.sources) else self.file
 
     # -- driver --------------------------------------------------------------------------
 
@@ -221,17 +417,37 @@ class _SeedParser:
             source=self._source(1),
         )
         for number, line in enumerate(self.lines, 1):
+            self.current = self.trace[number - 1]
             if not line.strip():
                 self._end_split_row()
                 self.state.previous_tokens = []
                 self.state.previous_text = ""
+                self.note("blank")
                 continue
+            if number in self.title_lines:
+                self.note(self.title_lines[number])
             try:
                 self._line(number, line)
             except (ValueError, IndexError, KeyError) as err:  # pragma: no cover - defensive
                 self._problem(number, f"could not read this line ({err})")
+        self.current = None
         self._end_split_row()
+        self._mark_not_read()
         return self.problems
+
+    def _mark_not_read(self) -> None:
+        """Mark lines that hold a code or Chinese text but produced nothing; a code is also
+        a problem (unless one was reported for that line already)."""
+        reported = {problem.line for problem in self.problems}
+        for number, (line, traced) in enumerate(zip(self.lines, self.trace, strict=True), 1):
+            if traced.produced or traced.note:
+                continue
+            codes = [m["code"] for m in CODE.finditer(line)]
+            if codes or CJK.search(line):
+                traced.note = NOT_READ
+            if codes and number not in reported:
+                self._problem(number, f"not read: {' '.join(codes)} produced nothing")
+        self.problems.sort()
 
     def _line(self, number: int, line: str) -> None:
         if self._split_row_cell(line):
@@ -243,6 +459,7 @@ class _SeedParser:
             self._text_line(number, line, compact)
             self.state.previous_text = line
             return
+        self.state.prose = False
         leading = LABELS.sub("", line[: tokens[0].start]).strip()
         if leading and self.state.previous_tokens and not _is_marker(compact):
             self._continue_name(self.state.previous_tokens[-1], leading, number)
@@ -263,22 +480,36 @@ class _SeedParser:
 
     def _text_line(self, number: int, line: str, compact: str) -> None:
         state = self.state
-        if state.previous_tokens and not _is_marker(compact):
+        continued = bool(CONTINUED.search(line))
+        if continued:
+            line = CONTINUED.sub("", line)
+            compact = CONTINUED.sub("", compact)
+        columns = _header_columns(line)
+        if state.previous_tokens and not _is_marker(compact) and not columns and not continued:
             name_part = LABELS.sub("", line).strip()
-            if name_part and re.search(r"[\u4e00-\u9fff]", name_part):
+            if name_part and CJK.search(name_part) and not self._is_row_label(name_part):
                 self._continue_name(state.previous_tokens[-1], name_part, number)
                 return
         state.previous_tokens = []
-        if self._heading(number, compact):
+        if columns or _is_marker(compact) or "\t" in line.strip():
+            state.prose = False
+        if columns:
+            self._header_row(columns)
+            return
+        if self._heading(number, compact, continued):
             return
         if state.mode is not None and compact in SPLIT_ROW_CELL:
             state.split_row = (compact, number, [])  # its cells follow, one per line
+            self.note("row label (its cells follow, one per line)")
             return
-        if state.mode is not None and compact.startswith("策略主題"):
+        if state.mode is not None and compact.startswith("策略主題") and LONE_LETTER.search(line):
             self._theme_row(number, line)
             return
-        if state.mode in MAP_MODES and compact in ("策略主題", "策略"):
+        if state.mode in MAP_MODES and (
+            compact in ("策略主題", "策略") or (compact == "主題" and state.vertical_themes)
+        ):
             state.vertical_themes = True
+            self.note("row label (themes follow)")
             return
         if state.mode is not None and compact.startswith("分組成員"):
             self._members_row(number, line)
@@ -292,12 +523,16 @@ class _SeedParser:
                 source=self._source(number),
                 place="map",
             )
+            above = self.trace[number - 2] if number > 1 else None
+            if name and above is not None and not above.note:
+                above.note = f"name of theme {compact} (next line)"
             return
         if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW):
             heading = THEME_HEADING.match(line.strip())
             if heading and len(compact) <= 40:
+                if heading["letter"] != state.theme:
+                    state.link = None
                 state.theme = heading["letter"]
-                state.link = None
                 self.builder.add_theme(
                     self.agency_plan,
                     heading["letter"],
@@ -305,42 +540,118 @@ class _SeedParser:
                     source=self._source(number),
                     place="heading",
                 )
+                if continued:
+                    self.note("continuation")
                 return
+        if state.mode is not None and PERSPECTIVE_LABEL.fullmatch(compact):
+            self.note("row label: perspective")
+            return
+        if compact.endswith("關聯圖"):
+            self.note("heading: cause-effect diagram (its arrows are not in the text)")
+            return
+        if state.mode == OVERVIEW and re.match(r"^(?:WCCD|府)\s", line.strip()):
+            self.note("legend")
+            return
+        if _column_of(compact) is not None:
+            self.note("header cell (alone)")
+            return
         self._declared(number, compact)
+        if state.mode is None and state.skipped_section and not self.current.produced:
+            self.note(f"not modelled (section {state.skipped_section})")
+        elif re.fullmatch(r"【.+】.*", compact):
+            state.prose = compact.endswith("】")
+            self.note("not modelled (mission, vision, values)")
+        elif state.prose:
+            self.note("not modelled (mission, vision, values)")
+        elif continued:
+            self.note("continuation")
 
-    def _heading(self, number: int, compact: str) -> bool:
+    def _is_row_label(self, text: str) -> bool:
+        """Whether text standing before a row's codes (or alone) labels the row rather than
+        continuing the previous line's name: a theme letter, a theme's name with its letter,
+        a perspective word, or the name of a theme this plan already has."""
+        compact = re.sub(r"\s+", "", text)
+        if not compact or PERSPECTIVE_LABEL.fullmatch(compact) or THEME_LABEL.match(text.strip()):
+            return True
+        return compact in self._theme_names()
+
+    def _theme_names(self) -> set[str]:
+        graph = self.builder.graph
+        index = graph.graph.get(s.INDEX, {}).get(self.agency_plan, {}).get(s.THEME, [])
+        return {re.sub(r"\s+", "", graph.nodes[nid]["name"]) for nid in index} - {""}
+
+    def _header_row(self, columns: list[str]) -> None:
+        """A table's header row: its columns tell what the rows below hold."""
+        state = self.state
+        state.columns = columns
+        if "kpi" in columns and "action plan" in columns:
+            state.mode = SCORECARD
+            state.has_link_column = "link" in columns
+            state.link = None
+            state.objective = state.kpi = None
+        elif "kpi" in columns and state.mode != SCORECARD:
+            state.mode = OVERVIEW
+        self.note("header row: " + ", ".join(columns))
+
+    def _heading(self, number: int, compact: str, continued: bool = False) -> bool:
+        if compact == self.organization:
+            self.note("title: organization")
+            return True
+        mode = self.state.mode
+        if self._section_heading(compact, continued):
+            if self.state.mode is not None or mode is not None:
+                self.state.skipped_section = None if self.state.mode else self.state.skipped_section
+            return True
+        return False
+
+    def _section_heading(self, compact: str, continued: bool) -> bool:
         state = self.state
         if "KPI" in compact and ("行動方案" in compact or "行動計畫" in compact):
             state.mode = SCORECARD
             state.has_link_column = "府級" in compact
             state.link = None
             state.objective = state.kpi = None
+            self.note("header row")
             return True
         if state.mode == SCORECARD and compact == "府級策略目標":
             # the link column's header cell, on a line of its own where extraction (PDF)
             # split the header row into one line per cell
             state.has_link_column = True
             state.link = None
+            self.note("header row (link column)")
             return True
         if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
             state.mode = CITY_MAP
             state.vertical_themes = False
+            state.columns = []
             year = TITLE_YEAR.search(compact)
             state.city_year = year["year"] if year else None
+            self.note("heading: city map")
             return True
-        if "承接府級" in compact:
+        if SKIPPED_SECTION.match(compact):
             state.mode = None
+            state.skipped_section = compact
+            self.note(f"not modelled (section {compact})")
             return True
         if compact.endswith("策略地圖") and len(compact) <= 40:
             state.mode = AGENCY_MAP
             state.vertical_themes = False
+            state.columns = []
+            self.note("heading: agency map")
             return True
-        if "KPI項目一覽" in compact or compact.endswith("KPI一覽表"):
+        if _is_overview_heading(compact):
             state.mode = OVERVIEW
+            state.columns = []
+            state.transposed = False
+            self.note("heading: KPI overview")
             return True
         if compact.endswith("平衡計分卡") and "策略地圖" not in compact and len(compact) <= 20:
+            self.note("heading: scorecard" + (" (continued)" if continued else ""))
+            if continued and state.mode == SCORECARD:
+                return True
             state.mode = SCORECARD
             state.has_link_column = False
+            state.columns = []
             state.theme = None
             state.link = None
             return True
@@ -463,8 +774,10 @@ class _SeedParser:
             if len(leading) >= 2 or not self._is_agency_objective(first, following):
                 state.link = first
                 objectives = leading[1:]
+                self.note(f"upward link {first.code} (taken on by the objectives below)")
         for token in objectives:
             self._scorecard_objective(number, token)
+        row_kpis = [token.code for token in rest if token.depth == 1]
         for token in rest:
             if token.depth == 0:
                 self._scorecard_objective(number, token)
@@ -476,9 +789,7 @@ class _SeedParser:
                 state.kpi = token.code
                 state.kpis_of_objective.append(token.code)
             elif token.depth == 2:
-                kpi = token.code.rsplit(".", 1)[0]
-                if kpi not in state.kpis_of_objective:
-                    kpi = state.kpi
+                kpi = self._kpi_of_action_plan(token, row_kpis)
                 if kpi is None:
                     self._problem(number, f"action plan {token.code} before any KPI in its table")
                     continue
@@ -492,6 +803,23 @@ class _SeedParser:
                 )
             else:
                 self._problem(number, f"{token.code} is nested deeper than an action plan")
+
+    def _kpi_of_action_plan(self, token: _Token, row_kpis: list[str]) -> str | None:
+        """The KPI an action plan supports: the one its code names when that KPI is in its
+        row (or, in a row without KPI, its objective's); else the one KPI of its row, which a
+        plan shared between KPIs is listed under; else the KPI above."""
+        parent = token.code.rsplit(".", 1)[0]
+        if parent in row_kpis or (not row_kpis and parent in self.state.kpis_of_objective):
+            return parent
+        if len(row_kpis) == 1:
+            return row_kpis[0]
+        if row_kpis and self.current is not None:
+            self._problem(
+                self.trace.index(self.current) + 1,
+                f"action plan {token.code} in a row of KPIs {', '.join(row_kpis)}, none of "
+                f"which its code names; placed under {self.state.kpi}, the row's last",
+            )
+        return self.state.kpi
 
     def _is_agency_objective(self, token: _Token, following: _Token | None) -> bool:
         if following is not None and following.code.rsplit(".", 1)[0] == token.code:
@@ -622,6 +950,38 @@ def _tokens(line: str, references: list[tuple[int, str]]) -> list[_Token]:
                 token.city_kpi_ref = code
         tokens.append(token)
     return tokens
+
+
+def _cells(line: str) -> list[str]:
+    """A line's non-empty cells: tab- or wide-space-separated; words where neither is left
+    (PDF extraction joins a row's cells with single spaces)."""
+    cells = [cell.strip() for cell in re.split(r"\t| {2,}", line) if cell.strip()]
+    return cells if len(cells) > 1 else line.split()
+
+
+def _column_of(cell: str) -> str | None:
+    """The column a header cell names (``KPI (關鍵績效指標)`` -> ``kpi``), or None."""
+    text = COLUMN_SUFFIX.sub("", re.sub(r"\s+", "", re.sub(r"\([^)]*\)", "", cell)))
+    return next((column for column, words in COLUMN_WORDS if text in words), None)
+
+
+def _header_columns(line: str) -> list[str]:
+    """The columns of a header row (every cell a column word, at least two, one of them
+    objective, KPI or action plan); empty for any other line."""
+    cells = [cell for cell in _cells(line) if not re.fullmatch(r"\([^)]*\)", cell)]
+    columns = [_column_of(cell) for cell in cells]
+    if len(columns) < 2 or None in columns:
+        return []
+    if not {"objective", "kpi", "action plan"} & set(columns):
+        return []
+    return [column for column in columns if column is not None]
+
+
+def _is_overview_heading(compact: str) -> bool:
+    """``KPI項目一覽表``, ``關鍵績效指標總覽``, ``KPI彙整表``..."""
+    return bool(
+        re.search(r"(?:KPI|關鍵績效指標|績效指標)(?:項目)?(?:一覽|總覽|彙整|總表)", compact)
+    )
 
 
 def _is_marker(compact: str) -> bool:

@@ -1,0 +1,87 @@
+"""`bscalign read`: the reading trace of one document, line by line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, output_format
+from bscalign.loaders import InputError
+from bscalign.loaders.pdf import looks_like_pdf, pdf_pages_text
+from bscalign.loaders.problems import Problem
+from bscalign.loaders.seedtext import NOT_READ, TracedLine, trace_seed_text
+from bscalign.loaders.textnorm import decode
+from bscalign.output import to_json
+
+
+def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem]]:
+    """Trace a document of extracted text, or a PDF (its pages' text, as it is loaded)."""
+    if looks_like_pdf(path):
+        pages, _ = pdf_pages_text(path)
+        text = "\n\n".join(pages)
+    else:
+        text = decode(path.read_bytes(), str(path))
+    return trace_seed_text(text, str(path))
+
+
+def describe(line: TracedLine) -> str:
+    """What a line produced, in a few words: ``KPI AC1.1 name, objective AC1; ...``."""
+    if not line.produced:
+        return line.note
+    produced = "; ".join(f"{p.kind} {p.code} {p.field}".replace("  ", " ") for p in line.produced)
+    return f"{produced} ({line.note})" if line.note else produced
+
+
+@click.command(name="read")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@output_format("table", "json")
+@click.option("--not-read", "only_not_read", is_flag=True, help="Show only lines not read.")
+def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
+    """Show what each line of a document became: the reading trace.
+
+    Every line of FILE (extracted slide text, or a PDF's text) is printed with what it
+    produced: theme, objective, KPI, action plan, upward link, city-KPI reference, declared
+    total, or a note (heading, header row, row label, continuation, blank). A line holding a
+    code or Chinese text that produced nothing is marked ``not read``. A planner who doubts a
+    finding checks its line here; a developer sees a misread at a glance. Exit code 1 when
+    the document loads with problems (a code on a line not read is one).
+
+    Example: bscalign read ../shared/seeds/taipei-fire-108-bsc.txt --not-read
+    """
+    try:
+        trace, problems = trace_document(file)
+    except (InputError, OSError) as err:
+        click.echo(f"bscalign: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    for problem in problems:
+        click.echo(f"bscalign: problem: {problem}", err=True)
+    shown = [line for line in trace if not only_not_read or line.note == NOT_READ]
+    if fmt == "json":
+        click.echo(
+            to_json(
+                {
+                    "lines": [
+                        {
+                            "source": line.source,
+                            "text": line.text,
+                            "produced": [
+                                {"kind": p.kind, "plan": p.plan, "code": p.code, "field": p.field}
+                                for p in line.produced
+                            ],
+                            "note": line.note,
+                        }
+                        for line in shown
+                    ]
+                }
+            )
+        )
+    else:
+        for line in shown:
+            number = line.source.rsplit(":", 1)[-1]
+            text = line.text.replace("\t", "⇥")
+            click.echo(f"{number:>5} {text}")
+            if line.produced or line.note not in ("", "blank"):
+                click.echo(f"      └ {describe(line)}")
+    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
