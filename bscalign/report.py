@@ -31,7 +31,7 @@ from bscalign.output import Table, display_width, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
-from bscalign.views import view_graph
+from bscalign.views import strategy_map_layout, view_graph
 from bscalign.views.html import ViewFragment, view_fragment
 
 #: Every heading and label of the report, per language (same keys, same placeholders).
@@ -479,9 +479,10 @@ _TEMPLATES = jinja2.Environment(
 def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, ViewFragment]:
     """Each plan's interactive view with the report's findings, to embed in its section.
 
-    An agency plan's view shows the city map it answers to as well; findings are in the
-    report's language. Each view's element is ``<plan section>-map``, its vis-network
-    ``bscalignViews["<plan section>-map"]``.
+    Each shows the plan's own map (an agency's with the city objectives it links to above
+    it), as tall as it needs to be readable; the wheel scrolls the report until the map is
+    clicked (or Ctrl is held). Words and findings are in the report's language. Each view's
+    element is ``<plan section>-map``, its vis-network ``bscalignViews["<plan section>-map"]``.
 
     Examples
     --------
@@ -498,7 +499,10 @@ def plan_views(graph: nx.MultiDiGraph, report: Report) -> dict[str, ViewFragment
             continue
         shown = view_graph(graph, report.findings, plans=[section.view], lang=report.lang)
         anchor = section.anchor.removesuffix("-view")
-        views[section.view] = view_fragment(shown, title=section.view, element_id=f"{anchor}-map")
+        layout = strategy_map_layout(shown, section.view)
+        views[section.view] = view_fragment(
+            shown, layout, title=section.view, element_id=f"{anchor}-map", lang=report.lang
+        )
     return views
 
 

@@ -15,7 +15,6 @@ from bscalign.loaders import LoadResult, read_plans
 from bscalign.queries.base import LANGUAGES
 from bscalign.queries.engine import audit
 from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
-from bscalign.views import view_graph
 from tests.browser import chromium, open_page, require_browser, screenshot
 from tests.conftest import EXAMPLES, SEEDS
 
@@ -151,11 +150,34 @@ def test_html_report_shows_each_plans_view_in_chromium(tmp_path: Path) -> None:
         )
         assert placed == [[f"plan-{n}-view", m] for n, m in enumerate(maps, 1)]
         fire = maps[plans.index(FIRE_PLAN)]
-        drawn = page.evaluate(f"bscalignViews['{fire}'].body.data.nodes.length")
-        graph = read_plans([SEEDS]).graph
-        assert drawn == view_graph(graph, plans=[FIRE_PLAN]).number_of_nodes()  # + city map
+        for one in maps:  # each map opens readable: 14 px objective labels drawn at 11 px or more
+            assert page.evaluate(f"bscalignViews['{one}'].getScale()") * 14 >= 11
+        drawn = page.evaluate(
+            f"bscalignViews['{fire}'].body.data.nodes"
+            ".get({filter: n => n.own && n.kind === 'Objective'}).length"
+        )
+        assert drawn == 30
         # the view's findings are in the report's language
         assert "應為 GC2 營造安全環境" in page.text_content(f"#{fire} .bsv-findings")
+        # the wheel scrolls the report over a map, until the map is clicked
+        box = page.locator(f"#{fire} .bsv-canvas").bounding_box()
+        page.evaluate(f"document.getElementById('{fire}').scrollIntoView()")
+        scale, scrolled = (
+            page.evaluate(f"bscalignViews['{fire}'].getScale()"),
+            page.evaluate("scrollY"),
+        )
+        box = page.locator(f"#{fire} .bsv-canvas").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 200)
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(300)
+        assert page.evaluate("scrollY") < scrolled
+        assert page.evaluate(f"bscalignViews['{fire}'].getScale()") == scale
+        page.locator(f"#{fire} .bsv-canvas").click(position={"x": 5, "y": 5})
+        scrolled = page.evaluate("scrollY")
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(300)
+        assert page.evaluate(f"bscalignViews['{fire}'].getScale()") != scale
+        assert page.evaluate("scrollY") == scrolled
         page.fill(f"#{fire} .bsv-search", "G2")
         page.press(f"#{fire} .bsv-search", "Enter")
         assert page.evaluate(f"bscalignViews['{fire}'].getSelectedNodes()") != []

@@ -2,7 +2,9 @@
 
 A view is drawn from a *view graph*: a copy of the part of the plan graph being shown, plus
 one placeholder node (kind :data:`MISSING`) for every city objective an upward link names
-but the city plan does not have, so a dangling link points at something visible. Findings
+but the city plan does not have, so a dangling link points at something visible: one per
+code as written and city objective the audit suggests for it (``G2`` meaning ``GC2`` and
+``G2`` meaning ``GF2`` are two placeholders, each with ``suggestion_node``). Findings
 are attached as plain dicts (the JSON contract of ``bscalign audit``) to the nodes and
 edges they are about. Nothing here draws; :mod:`bscalign.views.layout` places the nodes
 and :mod:`bscalign.views.html` writes the page.
@@ -88,7 +90,8 @@ def view_graph(
         if kind in (s.HAS_PLAN, s.MEMBER_OF) and target in keep
     }
     view = nx.MultiDiGraph(graph.subgraph(keep))
-    _add_placeholders(view)
+    findings = list(findings)
+    _add_placeholders(view, findings)
     if focus is not None:
         centre = _focus_node(view, focus, plans)
         near = set(nx.ego_graph(view, centre, radius=depth, undirected=True))
@@ -110,8 +113,15 @@ def _chosen_plans(graph: nx.MultiDiGraph, plans: Sequence[str] | None) -> set[st
     return set(plans) | (cities - {None})
 
 
-def _add_placeholders(view: nx.MultiDiGraph) -> None:
-    """Add a node for each city objective an upward link names but the city map lacks."""
+def _add_placeholders(view: nx.MultiDiGraph, findings: list[Finding]) -> None:
+    """Add a node for each city objective an upward link names but the city map lacks (one
+    per suggested city objective)."""
+    suggestions = {
+        (f.edge[0], f.edge[1]): f.suggestion
+        for f in findings
+        if f.edge is not None and f.edge[2] == s.ALIGNS_TO and f.name == "dangling-upward-link"
+    }
+    view.graph["placeholders"] = {}
     for nid, data in list(view.nodes(data=True)):
         if data["kind"] not in (s.OBJECTIVE, s.THEME) or not data.get("links"):
             continue
@@ -119,9 +129,13 @@ def _add_placeholders(view: nx.MultiDiGraph) -> None:
         if city is None:
             continue
         for link in data["links"]:
-            missing = s.node_id(s.OBJECTIVE, city, link["code"])
-            if missing in view and view.nodes[missing]["kind"] != MISSING:
+            written = s.node_id(s.OBJECTIVE, city, link["code"])
+            if written in view and view.nodes[written]["kind"] != MISSING:
                 continue
+            suggestion = suggestions.get((nid, written))
+            target = s.node_id(s.OBJECTIVE, city, suggestion) if suggestion else None
+            missing = f"{written}→{suggestion}" if suggestion else written
+            view.graph["placeholders"][nid, written] = missing
             if missing not in view:
                 shape = s.OBJECTIVE_CODE.match(link["code"])
                 view.add_node(
@@ -136,6 +150,8 @@ def _add_placeholders(view: nx.MultiDiGraph) -> None:
                     perspective=shape["perspective"] if shape else None,
                     source=link["source"],
                     sources=[],
+                    suggestion=suggestion,
+                    suggestion_node=target if target in view else None,
                 )
             placeholder = view.nodes[missing]
             if link["name"] and link["name"] not in placeholder["names"]:
@@ -169,5 +185,9 @@ def _attach(view: nx.MultiDiGraph, findings: Iterable[Finding], lang: str) -> No
         if node not in view:
             continue
         view.nodes[node]["findings"].append(finding.as_dict(lang))
-        if finding.edge is not None and view.has_edge(*finding.edge):
-            view.edges[finding.edge]["findings"].append(finding.as_dict(lang))
+        if finding.edge is None:
+            continue
+        u, v, kind = finding.edge
+        v = view.graph.get("placeholders", {}).get((u, v), v)
+        if view.has_edge(u, v, kind):
+            view.edges[u, v, kind]["findings"].append(finding.as_dict(lang))

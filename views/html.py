@@ -1,13 +1,20 @@
-"""Write a view graph as one self-contained, offline HTML page (pyvis and vis-network), or
-as a fragment to embed: a ``head`` once per page and a ``body`` per view (reports,
-notebooks).
+"""Write a view graph as one self-contained, offline HTML page (vis-network), or as a
+fragment to embed: a ``head`` once per page and a ``body`` per view (reports, notebooks).
 
-The nodes and edges are assembled with pyvis; the page is bscalign's own template, because
+A view holds one map per plan (:func:`bscalign.views.layout.strategy_map_layout`): a page
+about one agency plan (with its city objectives) opens on its map; a page about several
+opens on an overview, one card per plan, and a click opens that plan's map. Boxes are
+objectives (badges: KPIs, action plans, worst finding); a click shows an objective's KPIs
+and action plans in the side panel. Colours follow the findings to fix: a finding that
+follows from another (its ``cause``) is folded under its root and leaves its box grey.
+Inferred cause-effect links are hidden until asked for; written and drawn ones are solid.
+
+The nodes and edges are vis-network's JSON; the page is bscalign's own template, because
 pyvis's template loads Bootstrap from a CDN even in its in-line mode. vis-network's script
 and style (shipped inside pyvis) are copied into the page, and a Content-Security-Policy
 lets the page load nothing at all and run only its own scripts (allowed by their hashes),
 so a name that reads ``<script>`` or ``onerror=`` is text, never code: names reach the
-page only as JSON data, shown by the canvas or as tooltip text.
+page only as JSON data, shown by the canvas or as text.
 """
 
 from __future__ import annotations
@@ -20,89 +27,92 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from statistics import median
 from typing import Any, NamedTuple
 
 import networkx as nx
 import pyvis
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
-from pyvis.network import Network
 
 from bscalign.graph import schema as s
-from bscalign.output import display_width
-from bscalign.queries.base import severity_rank
+from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
-from bscalign.views.layout import MapLayout, strategy_map_layout
+from bscalign.views.layout import (
+    BOX_WIDTH,
+    MORE,
+    VIEWPORT,
+    MapLayout,
+    map_plans,
+    strategy_map_layout,
+)
+from bscalign.views.text import kind_word, rule_title, words, wrap
 
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 TEMPLATES = Path(__file__).parent / "templates"
 
-#: Fill and border of a node or edge by the worst severity of its findings.
+#: Fill and border of a box or link by the worst severity of its findings to fix.
 SEVERITY_COLORS = {
     "error": ("#fbd5d5", "#c62828"),
     "warning": ("#ffe3b8", "#d97400"),
     "info": ("#d9e8fb", "#2f6fb0"),
 }
+#: A box whose findings all follow from another finding: not linked, not wrong.
+CONSEQUENCE_COLORS = ("#ececec", "#8a8a8a")
+#: What marks the worst finding to fix in a box's badges.
+SEVERITY_MARKS = {"error": "✖", "warning": "▲", "info": "●"}
 
 
 class NodeStyle(NamedTuple):
-    """How a node kind looks when it has no finding, and what the legend calls it."""
+    """How a box kind looks when it has no finding."""
 
-    legend: str
-    shape: str
     fill: str
     border: str
     font: int
-    radius: int = 6
     dashes: bool = False
+    text: str = "#1b1b1b"
 
 
 class EdgeStyle(NamedTuple):
-    """How an edge kind is drawn; edges without a legend are hidden (the layout shows them)."""
+    """How a link kind is drawn."""
 
-    legend: str | None
     color: str
     width: float = 1
     dashes: bool = False
 
 
 NODE_STYLES = {
-    s.PLAN: NodeStyle("plan", "box", "#1f3b5c", "#1f3b5c", 16),
-    s.THEME: NodeStyle("theme", "box", "#e6e6e6", "#8a8a8a", 14),
-    s.OBJECTIVE: NodeStyle("objective", "box", "#ffffff", "#5b6b7b", 13),
-    s.KPI: NodeStyle("KPI", "ellipse", "#ffffff", "#5b6b7b", 12),
-    s.ACTION_PLAN: NodeStyle("action plan", "box", "#f7f7f7", "#9aa5b1", 11, radius=0),
-    s.ORGANIZATION: NodeStyle("organization", "box", "#e8f3e8", "#6f9f77", 12),
-    MISSING: NodeStyle(
-        "city objective an upward link names but the map lacks",
-        "box",
-        "#ffffff",
-        "#c62828",
-        13,
-        dashes=True,
-    ),
+    s.PLAN: NodeStyle("#1f3b5c", "#1f3b5c", 14, text="#ffffff"),
+    s.THEME: NodeStyle("#e6e6e6", "#8a8a8a", 14),
+    s.OBJECTIVE: NodeStyle("#ffffff", "#5b6b7b", 14),
+    s.KPI: NodeStyle("#ffffff", "#5b6b7b", 13),
+    s.ACTION_PLAN: NodeStyle("#f7f7f7", "#9aa5b1", 12),
+    MISSING: NodeStyle("#ffffff", "#c62828", 14, dashes=True),
+    MORE: NodeStyle("#f7f9fb", "#9aa5b1", 14, dashes=True),
 }
-#: Edge styles by kind, and by variant: dangling and inferred edges, theme-group leads.
+#: A city objective above an agency's map: context, not the agency's to fix.
+CITY_STYLE = NodeStyle("#eef3f8", "#7b8da3", 14)
+#: Link styles by kind, and by variant: dangling, inferred, suggested.
 EDGE_STYLES = {
-    s.ALIGNS_TO: EdgeStyle("upward link (承接)", "#2f6fb0", 2),
-    "dangling": EdgeStyle("upward link to a code the city map lacks", "#c62828", 2, dashes=True),
-    s.CAUSES: EdgeStyle("cause-effect (written)", "#444444", 1.5),
-    "inferred": EdgeStyle(
-        "cause-effect (inferred from the perspective order)", "#b0b0b0", dashes=True
-    ),
-    s.MEASURES: EdgeStyle("KPI measures objective", "#8a8a8a"),
-    s.SUPPORTS: EdgeStyle("action plan supports KPI", "#b5b5b5"),
-    s.MEMBER_OF: EdgeStyle("member of a city theme group", "#6f9f77"),
-    "lead": EdgeStyle("lead of a city theme group (主政)", "#6f9f77", 3),
-    s.REFERENCES: EdgeStyle("KPI references a city KPI", "#8e44ad", dashes=True),
-    # shown by the layout (columns, blocks) instead of by lines
-    s.IN_THEME: EdgeStyle(None, "#cccccc"),
-    s.HAS_PLAN: EdgeStyle(None, "#cccccc"),
+    s.ALIGNS_TO: EdgeStyle("#2f6fb0", 2),
+    "dangling": EdgeStyle("#c62828", 2, dashes=True),
+    "suggests": EdgeStyle("#2e7d32", 1.5, dashes=True),
+    s.CAUSES: EdgeStyle("#444444", 1.5),
+    "inferred": EdgeStyle("#b0b0b0", 1, dashes=True),
+    s.MEASURES: EdgeStyle("#8a8a8a"),
+    s.SUPPORTS: EdgeStyle("#b5b5b5"),
+    s.REFERENCES: EdgeStyle("#8e44ad", dashes=True),
 }
+#: Edge kinds a map shows by its layout (columns, blocks) rather than by lines.
+LAID_OUT = {s.IN_THEME, s.HAS_PLAN, s.MEMBER_OF}
 BAND_COLORS = {"C": "#eaf2fb", "P": "#edf7ea", "L": "#fcf6e3", "F": "#f5edf8", "?": "#f1f1f1"}
 FLAG_LABELS = {"wccd": "WCCD", "city_kpi": "府", "new": "新增"}
-#: Above this many nodes and edges, edges are hidden while dragging or zooming.
-LARGE = 3000
+#: Vertical and horizontal margin inside a box, around its label.
+MARGIN = (6, 7)
+#: Smallest scale a map opens at: a 14 px objective label is drawn at 11.2 px or more.
+MIN_SCALE = 0.8
+#: Words the page's script shows (the rest is in the template).
+SCRIPT_WORDS = ("found", "consequences", "suggestion", "kpis_of", "not_linked")
 
 
 @dataclass(frozen=True)
@@ -113,12 +123,14 @@ class ViewFragment:
     view's element, its data (JSON) and the call that draws it. Several bodies can share
     one head, each with its own ``element_id``. :meth:`page` makes the complete offline
     document; :meth:`iframe` an element that shows it inline, which is how Jupyter displays
-    a fragment.
+    a fragment. ``height`` is the height (px) that shows the first map readable.
     """
 
     head: str
     body: str
     title: str
+    lang: str = "en"
+    height: int = 760
 
     def page(self) -> str:
         """The complete document, whose policy loads nothing and runs only its own scripts."""
@@ -126,13 +138,15 @@ class ViewFragment:
         environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
         return environment.get_template("page.html").render(
             title=self.title,
+            lang=HTML_LANG[self.lang],
             head=Markup(self.head),
             body=Markup(self.body),
             script_hashes=" ".join(f"'sha256-{_digest(text)}'" for text in scripts),
         )
 
-    def iframe(self, height: str = "760px") -> str:
+    def iframe(self, height: str | None = None) -> str:
         """An ``<iframe srcdoc>`` holding :meth:`page` (for notebooks and reports)."""
+        height = height or f"{self.height}px"
         return str(
             Markup('<iframe srcdoc="{}" title="{}" style="width:100%;height:{};border:0">').format(
                 self.page(), self.title, height
@@ -145,13 +159,19 @@ class ViewFragment:
         return self.iframe()
 
 
+HTML_LANG = {"en": "en", "zh-TW": "zh-Hant-TW"}
+
+
 def view_fragment(
     view: nx.MultiDiGraph,
     layout: MapLayout | None = None,
     *,
-    title: str = "bscalign view",
+    title: str = "bscalign",
     findings_shown: bool = True,
     element_id: str = "bscalign-view",
+    lang: str = "en",
+    detail: str = "objectives",
+    wheel_zoom: bool = False,
 ) -> ViewFragment:
     """Return the view of ``view`` (a :func:`bscalign.views.view_graph`) to embed in a page.
 
@@ -160,7 +180,8 @@ def view_fragment(
     view : networkx.MultiDiGraph
         The view graph, findings attached.
     layout : MapLayout, optional
-        Positions and regions (default: :func:`strategy_map_layout` of ``view``).
+        One map to show (default: one map per plan of :func:`map_plans`, each laid out by
+        :func:`strategy_map_layout`; several open on an overview of cards).
     title : str
         The view's title (escaped like every name).
     findings_shown : bool
@@ -169,6 +190,14 @@ def view_fragment(
         The id of the view's element (letters, digits, ``-``, ``_``): views sharing a page
         need different ones. Each one's vis-network is ``bscalignViews[element_id]``; the
         last drawn is also the page's global ``network`` (with ``nodes`` and ``edges``).
+    lang : {"en", "zh-TW"}
+        Language of every word the view shows (findings' messages are attached in their
+        language by :func:`bscalign.views.view_graph`).
+    detail : {"objectives", "kpis", "all"}
+        What each objective shows beneath it on the map (the rest is in the side panel).
+    wheel_zoom : bool
+        Whether the mouse wheel zooms the map at once (a page of its own); otherwise it
+        scrolls the page until the map is clicked, or zooms while Ctrl is held.
 
     Returns
     -------
@@ -187,48 +216,55 @@ def view_fragment(
     """
     if not re.fullmatch(r"[A-Za-z][\w-]*", element_id):
         raise ValueError(f"element_id must be a plain HTML id, not {element_id!r}")
-    layout = layout or strategy_map_layout(view)
-    net = Network(height="100%", width="100%", directed=True)
-    for nid, data in view.nodes(data=True):
-        x, y = layout.positions[nid]
-        net.add_node(nid, **_node(nid, data), x=x, y=y)
-    for u, v, kind, data in view.edges(keys=True, data=True):
-        net.add_edge(u, v, **_edge(view, u, v, kind, data))
-    net.options = _options(view.number_of_nodes() + view.number_of_edges())
-    nodes, edges, _, _, _, options = net.get_network_data()
-    worst = Counter(_worst(d["findings"]) for d in view.nodes.values() if d.get("findings"))
+    text = words(lang)
+    if layout is not None:
+        layouts = [layout]
+    else:
+        layouts = [strategy_map_layout(view, plan, detail=detail) for plan in map_plans(view)]
+    maps = [_map(view, one, lang) for one in layouts if one.plan is not None]
+    focus = view.graph.get("focus")
+    start = 0 if len(maps) == 1 else None
+    if focus is not None:
+        start = next((i for i, m in enumerate(maps) if focus in m["shown"]), start)
+    rules = sorted({(f["rule"], f["name"]) for m in maps for f in m["findings"]})
     data = {
-        "nodes": nodes,
-        "edges": edges,
-        "options": json.loads(options),
-        "regions": [region.__dict__ for region in layout.regions],
+        "maps": maps,
+        "start": start,
+        "focus": focus,
+        "wheelZoom": wheel_zoom,
+        "minScale": MIN_SCALE,
         "bandColors": BAND_COLORS,
-        "focus": view.graph.get("focus"),
-        "findings": _finding_list(view),
+        "severityColors": SEVERITY_COLORS,
+        "consequenceColors": CONSEQUENCE_COLORS,
+        "words": {key: text[key] for key in SCRIPT_WORDS},
+        "options": _options(),
     }
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     body = environment.get_template("fragment.html").render(
         id=element_id,
         title=title,
+        w=text,
         data=Markup(_script_json(data)),
-        node_legend=[_legend_node(style) for style in NODE_STYLES.values()],
-        edge_legend=[style for style in EDGE_STYLES.values() if style.legend],
-        severity_legend=[
-            {"severity": sev, "fill": fill, "border": border, "nodes": worst.get(sev, 0)}
+        node_legend=_node_legend(lang, detail),
+        edge_legend=_edge_legend(text, detail),
+        severities=[
+            {"severity": sev, "label": text[f"severity:{sev}"], "fill": fill, "border": border}
             for sev, (fill, border) in SEVERITY_COLORS.items()
         ],
-        finding_count=len(data["findings"]),
+        consequence=CONSEQUENCE_COLORS,
+        rules=[{"code": code, "title": rule_title(name, lang)} for code, name in rules],
         findings_shown=findings_shown,
-        node_count=view.number_of_nodes(),
-        edge_count=view.number_of_edges(),
+        several=len(maps) > 1,
+        height=_height(layouts[start or 0]) if maps else 480,
     )
-    return ViewFragment(head=_head(), body=body, title=title)
+    height = _height(layouts[start or 0]) if maps and start is not None else 760
+    return ViewFragment(head=_head(), body=body, title=title, lang=lang, height=height)
 
 
 def render_view(view: nx.MultiDiGraph, layout: MapLayout | None = None, **options: Any) -> str:
     """Return the HTML page showing ``view``: :func:`view_fragment` as a complete document.
 
-    ``options`` are :func:`view_fragment`'s (``title``, ``findings_shown``, ``element_id``).
+    ``options`` are :func:`view_fragment`'s; the wheel zooms the map (it fills the page).
     The page loads nothing from anywhere.
 
     Examples
@@ -240,7 +276,7 @@ def render_view(view: nx.MultiDiGraph, layout: MapLayout | None = None, **option
     >>> "局<script>" in page, "<b>局</b>" in page, "&lt;b&gt;局&lt;/b&gt;" in page
     (False, False, True)
     """
-    return view_fragment(view, layout, **options).page()
+    return view_fragment(view, layout, **{"wheel_zoom": True, **options}).page()
 
 
 def write_view(view: nx.MultiDiGraph, path: str | Path, **options: Any) -> Path:
@@ -264,148 +300,358 @@ def _template(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
-def _finding_list(view: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Every finding of the view with the node it is on, the most severe first."""
+def _height(layout: MapLayout) -> int:
+    """Height (px) of an embedded view that shows all of ``layout`` at a readable scale
+    (its bars included), in a window as wide as :data:`VIEWPORT`'s."""
+    left, top, right, bottom = layout.bounds()
+    scale = min(1.0, max(MIN_SCALE, VIEWPORT[0] / (right - left + 40)))
+    return int(min(1600, max(360, (bottom - top + 40) * scale + 90)))
+
+
+# -- one plan's map ----------------------------------------------------------------------------
+
+
+def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
+    """The JSON of one plan's map: its boxes, links, regions, findings and card."""
+    text = words(lang)
+    plan = layout.plan
+    assert plan is not None
+    plan_data = view.nodes[s.plan_node_id(plan)]
+    shown_in: dict[str, str] = {}  # every node of the plan -> the box that shows it
+    for box in layout.positions:
+        shown_in[box] = box
+        for inner in layout.folded.get(box, ()):
+            shown_in.setdefault(inner, box)
+    findings = _plan_findings(view, plan, shown_in, lang)
+    by_box: dict[str, list[dict[str, Any]]] = {}
+    for index, f in enumerate(findings):
+        by_box.setdefault(f["node"], []).append({**_mark(f), "i": index})
+    nodes = [
+        _node(view, layout, box, plan, by_box.get(box, []), findings, lang)
+        for box in layout.positions
+    ]
+    edges = _edges(view, layout, plan, lang)
+    counts = Counter(
+        d["kind"] for d in view.nodes.values() if d.get("plan") == plan and "code" in d
+    )
+    roots = Counter(f["severity"] for f in findings if f["cause"] is None)
+    return {
+        "plan": plan,
+        "level": text[f"level:{plan_data['level']}"],
+        "card": [
+            text["card_counts"].format(
+                objectives=counts[s.OBJECTIVE],
+                kpis=counts[s.KPI],
+                action_plans=counts[s.ACTION_PLAN],
+            ),
+            text["card_findings"].format(**{sev: roots.get(sev, 0) for sev in SEVERITIES}),
+        ],
+        "worst": min(roots, key=severity_rank) if roots else None,
+        "counts": text["nodes_edges"].format(nodes=len(nodes), edges=len(edges))
+        + " · "
+        + text["finding_count"].format(roots=sum(roots.values()), all=len(findings)),
+        "nodes": nodes,
+        "edges": edges,
+        "regions": [_region(r, text) for r in layout.regions],
+        "findings": findings,
+        "shown": sorted(shown_in),
+        "columnWidth": median(layout.columns.values()) if layout.columns else BOX_WIDTH,
+    }
+
+
+def _plan_findings(
+    view: nx.MultiDiGraph, plan: str, shown_in: dict[str, str], lang: str
+) -> list[dict[str, Any]]:
+    """The plan's findings, roots first by severity, each with the box that shows it."""
+    plan_box = s.plan_node_id(plan)
     found = [
-        {**finding, "node": nid}
+        {**f, "node": shown_in.get(nid, plan_box), "title": rule_title(f["name"], lang)}
         for nid, data in view.nodes(data=True)
-        for finding in data.get("findings", ())
+        for f in data.get("findings", ())
+        if f["plan"] == plan
     ]
     return sorted(
         found,
-        key=lambda f: (severity_rank(f["severity"]), f["plan"], f["rule"], f["subject"]),
+        key=lambda f: (
+            f["cause"] is not None,
+            severity_rank(f["severity"]),
+            f["rule"],
+            f["subject"],
+            f["message"],
+        ),
     )
 
 
-def _node(nid: str, data: dict[str, Any]) -> dict[str, Any]:
+def _mark(finding: dict[str, Any]) -> dict[str, Any]:
+    """What a box needs of a finding to colour itself under the filters."""
+    return {"s": finding["severity"], "r": finding["rule"], "root": finding["cause"] is None}
+
+
+def _node(
+    view: nx.MultiDiGraph,
+    layout: MapLayout,
+    box: str,
+    plan: str,
+    marks: list[dict[str, Any]],
+    findings: list[dict[str, Any]],
+    lang: str,
+) -> dict[str, Any]:
+    text = words(lang)
+    data = layout.more.get(box) or view.nodes[box]
     kind = data["kind"]
-    style = NODE_STYLES[kind]
-    fill, border = style.fill, style.border
-    findings = data.get("findings", ())
-    if findings:
-        severity_fill, border = SEVERITY_COLORS[_worst(findings)]
-        # a plan keeps its dark fill (its label is white): the border tells the severity
-        fill = fill if kind == s.PLAN else severity_fill
-    node: dict[str, Any] = {
-        "label": _label(data),
-        "title": _tooltip(data),
-        "shape": style.shape,
-        "color": {
-            "background": fill,
-            "border": border,
-            "highlight": {"background": fill, "border": "#000000"},
-            "hover": {"background": fill, "border": "#000000"},
-        },
-        "borderWidth": 3 if findings or kind == MISSING else 1,
-        "font": {"size": style.font, "color": "#ffffff" if kind == s.PLAN else "#1b1b1b"},
-        "shapeProperties": {
-            "borderDashes": [6, 4] if style.dashes else False,
-            "borderRadius": style.radius,
-        },
+    own = data.get("plan", data.get("id")) == plan
+    style = NODE_STYLES.get(kind, NODE_STYLES[s.OBJECTIVE])
+    if kind == s.OBJECTIVE and not own:
+        style = CITY_STYLE
+    x, y = layout.positions[box]
+    width, height = layout.sizes[box]
+    tooltip = _tooltip(view, layout, box, data, [findings[m["i"]] for m in marks], lang)
+    return {
+        "id": box,
+        "x": x,
+        "y": y,
+        "label": _label(view, layout, box, data, marks, lang),
+        "title": tooltip,
+        "shape": "box",
+        # vis-network adds the margins to the constraints: the box is exactly width × height
+        "widthConstraint": {"minimum": width - 2 * MARGIN[1], "maximum": width - 2 * MARGIN[1]},
+        "heightConstraint": {"minimum": height - 2 * MARGIN[0], "valign": "middle"},
+        "margin": dict(
+            zip(
+                ("top", "bottom", "left", "right"), (MARGIN[0],) * 2 + (MARGIN[1],) * 2, strict=True
+            )
+        ),
+        "base": {"background": style.fill, "border": style.border},
+        "borderWidth": 2 if kind == MISSING else 1,
+        "shapeProperties": {"borderDashes": [6, 4] if style.dashes else False, "borderRadius": 4},
+        "font": {"size": style.font, "color": style.text, "align": "left"},
         "kind": kind,
+        "own": own,
         "code": data.get("code", ""),
         "plan": data.get("plan") or data.get("id", ""),
-        "search": " ".join(
-            [data.get("code", ""), data.get("name", ""), *data.get("names", ())]
-        ).lower(),
-        "findings": len(findings),
-    }
-    return node
-
-
-def _edge(view: nx.MultiDiGraph, u: str, v: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    variant = (
-        "dangling"
-        if data.get("dangling")
-        else "inferred"
-        if data.get("inferred")
-        else "lead"
-        if data.get("lead")
-        else kind
-    )
-    style = EDGE_STYLES[variant]
-    color, width = style.color, style.width
-    findings = data.get("findings", ())
-    if findings:
-        color, width = SEVERITY_COLORS[_worst(findings)][1], 3
-    lines = [f"{kind}: {_short(view, u)} → {_short(view, v)}"]
-    if kind == s.ALIGNS_TO:
-        lines.append(f"written: {data.get('code', '')} {data.get('name', '')}".rstrip())
-    if data.get("inferred"):
-        lines.append("inferred from the perspective order (the document draws no arrows)")
-    if data.get("lead"):
-        lines.append("lead organization (主政)")
-    if data.get("source"):
-        lines.append(f"source: {data['source']}")
-    lines += _finding_lines(findings)
-    return {
-        "id": f"{u}|{v}|{kind}",
-        "kind": kind,
-        "color": {"color": color, "highlight": "#000000", "hover": "#000000"},
-        "width": width,
-        "dashes": style.dashes,
-        "hidden": style.legend is None,
-        "title": "\n".join(lines),
-        "findings": len(findings),
+        "search": _search(view, layout, box, data),
+        "fx": marks,
+        "detail": tooltip + _detail(view, layout, box, findings, lang),
+        "notLinked": text["not_linked"],
     }
 
 
-def _label(data: dict[str, Any]) -> str:
+def _label(
+    view: nx.MultiDiGraph,
+    layout: MapLayout,
+    box: str,
+    data: dict[str, Any],
+    marks: list[dict[str, Any]],
+    lang: str,
+) -> str:
+    text = words(lang)
     kind = data["kind"]
+    if kind == MORE:
+        return text["more_label"].format(theme=data["theme"] or "—", n=len(data["members"]))
     if kind == s.PLAN:
-        return f"{_wrap(data['id'], width=20)}\n{data['level']}"
-    if kind == s.ORGANIZATION:
-        return _wrap(data["name"])
-    flags = [text for flag, text in FLAG_LABELS.items() if data.get(flag)]
-    head = " · ".join([data["code"], *flags])
+        head = [text[f"level:{data['level']}"], *_finding_badge(marks, text)]
+        return "\n".join([*wrap(data["id"]), " · ".join(head)])
     if kind == s.THEME:
-        return _wrap(f"{data['code']} {data['name']}".strip())
+        return "\n".join(wrap(f"{data['code']} {data['name']}".strip()))
     if kind == MISSING:
-        return f"{head} ?\n{_wrap(data['name'])}\nnot in the city map".replace("\n\n", "\n")
-    return f"{head}\n{_wrap(data['name'])}" if data["name"] else head
-
-
-def _tooltip(data: dict[str, Any]) -> str:
-    kind = data["kind"]
-    if kind == s.PLAN:
-        lines = [f"plan {data['id']} ({data['level']})"]
-        declared = data.get("declared") or {}
-        if declared:
-            lines.append("declared: " + ", ".join(f"{k} {v}" for k, v in declared.items()))
-    elif kind == s.ORGANIZATION:
-        lines = [f"organization {data['name']}"]
-    elif kind == MISSING:
-        lines = [
-            f"{data['code']} is not an objective of {data['plan']}",
-            "written as: " + "; ".join(data["names"] or [data["code"]]),
-        ]
-    else:
-        lines = [f"{data['code']} {data['name']}".strip(), f"{kind} of {data['plan']}"]
-        if kind == s.OBJECTIVE and data.get("perspective") in s.PERSPECTIVE_NAMES:
-            lines[-1] += f", perspective {data['perspective']} "
-            lines[-1] += s.PERSPECTIVE_NAMES[data["perspective"]]
-        others = [name for name in data.get("names", ()) if name != data["name"]]
-        if others:
-            lines.append("also written: " + "; ".join(others))
-        flags = [text for flag, text in FLAG_LABELS.items() if data.get(flag)]
-        if flags:
-            lines.append("flags: " + ", ".join(flags))
-        for link in data.get("links", ()):
-            lines.append(f"upward link as written: {link['raw']} ({link['source']})")
-        for ref in data.get("city_kpi_refs", ()):
-            lines.append(f"city KPI referenced: {ref}")
-    sources = data.get("sources") or [data.get("source", "")]
-    lines += [f"source: {src}" for src in sources if src]
-    lines += _finding_lines(data.get("findings", ()))
+        lines = [text["missing_label"].format(code=data["code"]), *wrap(data["name"])]
+        if data.get("suggestion"):
+            lines.append(text["likely"].format(code=data["suggestion"]))
+        return "\n".join(lines)
+    head = [data["code"], *(t for flag, t in FLAG_LABELS.items() if data.get(flag))]
+    lines = [" · ".join(head + _finding_badge(marks, text)), *wrap(data.get("name", ""))]
+    if kind == s.OBJECTIVE:
+        kpis = _below(view, box, s.MEASURES)
+        plans = {a for k in kpis for a in _below(view, k, s.SUPPORTS)}
+        badges = [text["badge:kpis"].format(n=len(kpis)), text["badge:plans"].format(n=len(plans))]
+        lines.append(" · ".join(badges))
     return "\n".join(lines)
 
 
-def _finding_lines(findings: Any) -> list[str]:
-    lines = []
+def _finding_badge(marks: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
+    roots = [m["s"] for m in marks if m["root"]]
+    if roots:
+        worst = min(roots, key=severity_rank)
+        return [f"{SEVERITY_MARKS[worst]}{len(roots)}"]
+    return [text["not_linked"]] if marks else []
+
+
+def _below(view: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    return sorted(u for u, _, k in view.in_edges(node, keys=True) if k == kind)
+
+
+def _search(view: nx.MultiDiGraph, layout: MapLayout, box: str, data: dict[str, Any]) -> str:
+    """What the search box matches: the box's codes and names, and those folded into it."""
+    parts = []
+    for node in [box, *layout.folded.get(box, ())]:
+        d = layout.more.get(node) or view.nodes[node]
+        parts += [d.get("code", ""), d.get("name", ""), *d.get("names", ())]
+    return " ".join(p for p in parts if p).lower()
+
+
+def _tooltip(
+    view: nx.MultiDiGraph,
+    layout: MapLayout,
+    box: str,
+    data: dict[str, Any],
+    findings: list[dict[str, Any]],
+    lang: str,
+) -> str:
+    text = words(lang)
+    kind = data["kind"]
+    if kind == MORE:
+        lines = [text["more_tip"].format(theme=data["theme"] or "—", n=len(data["members"]))]
+        lines += [
+            f"{view.nodes[n]['code']} {view.nodes[n]['name']}".strip() for n in layout.folded[box]
+        ]
+        return "\n".join(lines)
+    if kind == s.PLAN:
+        lines = [text["plan_tip"].format(plan=data["id"], level=text[f"level:{data['level']}"])]
+        declared = data.get("declared") or {}
+        if declared:
+            lines.append(
+                f"{text['declared']}: "
+                + ", ".join(f"{text_count(k, lang)} {v}" for k, v in declared.items())
+            )
+    elif kind == MISSING:
+        lines = [text["missing_label"].format(code=data["code"]), *data["names"]]
+        if data.get("suggestion"):
+            lines.append(text["likely"].format(code=data["suggestion"]))
+    else:
+        lines = [
+            f"{data['code']} {data['name']}".strip(),
+            text["kind_of"].format(kind=kind_word(kind, lang), plan=data["plan"]),
+        ]
+        if kind == s.OBJECTIVE and data.get("perspective") in s.PERSPECTIVES:
+            lines.append(text[f"band:{data['perspective']}"])
+        others = [name for name in data.get("names", ()) if name != data["name"]]
+        if others:
+            lines.append(f"{text['also_written']}: " + "; ".join(others))
+        flags = [t for flag, t in FLAG_LABELS.items() if data.get(flag)]
+        if flags:
+            lines.append(f"{text['flags']}: " + ", ".join(flags))
+        for link in data.get("links", ()):
+            lines.append(f"{text['link_written']}: {link['raw']} ({link['source']})")
+        for ref in data.get("city_kpi_refs", ()):
+            lines.append(f"{text['city_kpi']}: {ref}")
+    sources = data.get("sources") or [data.get("source", "")]
+    lines += [f"{text['source']}: {src}" for src in sources if src]
+    lines += _finding_lines(findings, text)
+    return "\n".join(lines)
+
+
+def text_count(key: str, lang: str) -> str:
+    """A declared total's key as the page names it."""
+    kinds = {"themes": s.THEME, "objectives": s.OBJECTIVE, "kpis": s.KPI}
+    kinds["action_plans"] = s.ACTION_PLAN
+    return kind_word(kinds[key], lang) if key in kinds else key
+
+
+def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
+    """Roots first, each consequence indented beneath."""
+    if not findings:
+        return []
+    lines = [f"{text['findings']}:"]
     for f in findings:
-        suggestion = f" → suggestion {f['suggestion']}" if f.get("suggestion") else ""
-        lines.append(f"{f['severity']} {f['rule']} {f['name']}: {f['message']}{suggestion}")
-    return ["findings:", *lines] if lines else []
+        mark = SEVERITY_MARKS[f["severity"]] if f["cause"] is None else "↳"
+        suggestion = f" → {text['suggestion']} {f['suggestion']}" if f.get("suggestion") else ""
+        lines.append(f"{mark} {f['rule']} {f['title']}: {f['message']}{suggestion}")
+    return lines
+
+
+def _detail(
+    view: nx.MultiDiGraph,
+    layout: MapLayout,
+    box: str,
+    findings: list[dict[str, Any]],
+    lang: str,
+) -> str:
+    """The side panel's extra: an objective's KPIs and action plans, with their findings."""
+    text = words(lang)
+    if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
+        return ""
+    lines = ["", f"{text['kpis_of']}:"]
+    kpis = _below(view, box, s.MEASURES)
+    if not kpis:
+        lines.append(f"  {text['no_kpis']}")
+    for kpi in kpis:
+        for depth, node in [(1, kpi), *((2, a) for a in _below(view, kpi, s.SUPPORTS))]:
+            d = view.nodes[node]
+            flags = [t for flag, t in FLAG_LABELS.items() if d.get(flag)]
+            lines.append(
+                "  " * depth
+                + f"{d['code']} {d['name']}"
+                + (f" ({', '.join(flags)})" if flags else "")
+            )
+            for f in d.get("findings", ()):
+                if f["plan"] == layout.plan:
+                    mark = SEVERITY_MARKS[f["severity"]] if f["cause"] is None else "↳"
+                    lines.append("  " * (depth + 1) + f"{mark} {f['rule']} {f['message']}")
+    return "\n".join(lines)
+
+
+def _edges(view: nx.MultiDiGraph, layout: MapLayout, plan: str, lang: str) -> list[dict[str, Any]]:
+    text = words(lang)
+    shown = layout.positions
+    edges = []
+    for u, v, kind, data in view.edges(keys=True, data=True):
+        if kind in LAID_OUT or u not in shown or v not in shown:
+            continue
+        if plan not in (view.nodes[u].get("plan"), view.nodes[v].get("plan")):
+            continue
+        variant = (
+            "dangling" if data.get("dangling") else "inferred" if data.get("inferred") else kind
+        )
+        style = EDGE_STYLES.get(variant, EDGE_STYLES[s.CAUSES])
+        findings = [f for f in data.get("findings", ()) if f["plan"] == plan]
+        lines = [f"{text.get(f'edge:{variant}', kind)}: {_short(view, u)} → {_short(view, v)}"]
+        if kind == s.ALIGNS_TO:
+            lines.append(
+                f"{text['written']}: {data.get('code', '')} {data.get('name', '')}".rstrip()
+            )
+        if data.get("inferred"):
+            lines.append(text["inferred_tip"])
+        if data.get("source"):
+            lines.append(f"{text['source']}: {data['source']}")
+        lines += _finding_lines(
+            [{**f, "title": rule_title(f["name"], lang)} for f in findings], text
+        )
+        edges.append(
+            {
+                "id": f"{u}|{v}|{kind}",
+                "from": u,
+                "to": v,
+                "kind": kind,
+                "inferred": bool(data.get("inferred")),
+                "hidden": bool(data.get("inferred")),
+                "base": style.color,
+                "width": style.width,
+                "dashes": style.dashes,
+                "title": "\n".join(lines),
+                "fx": [_mark(f) for f in findings],
+            }
+        )
+    for node in shown:
+        target = view.nodes[node].get("suggestion_node") if node in view else None
+        if target in shown:
+            style = EDGE_STYLES["suggests"]
+            edges.append(
+                {
+                    "id": f"{node}|{target}|suggests",
+                    "from": node,
+                    "to": target,
+                    "kind": "suggests",
+                    "inferred": False,
+                    "hidden": False,
+                    "base": style.color,
+                    "width": style.width,
+                    "dashes": style.dashes,
+                    "title": f"{text['edge:suggests']}: "
+                    f"{_short(view, node)} → {_short(view, target)}",
+                    "fx": [],
+                }
+            )
+    return edges
 
 
 def _short(view: nx.MultiDiGraph, node: str) -> str:
@@ -413,53 +659,45 @@ def _short(view: nx.MultiDiGraph, node: str) -> str:
     return data.get("code") or data.get("name") or data.get("id", node)
 
 
-def _worst(findings: Any) -> str:
-    return min((f["severity"] for f in findings), key=severity_rank)
+def _region(region: Any, text: dict[str, str]) -> dict[str, Any]:
+    return {**region.__dict__, "label": text.get(region.label, region.label)}
 
 
-def _wrap(text: str, width: int = 16, lines: int = 3) -> str:
-    """Break ``text`` into lines of at most ``width`` terminal columns (CJK count two)."""
-    out, line, used = [], "", 0
-    for ch in text:
-        size = display_width(ch)
-        if used + size > width:
-            out.append(line)
-            line, used = "", 0
-        line, used = line + ch, used + size
-    out.append(line)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][:-1] + "…"
-    return "\n".join(part.strip() for part in out)
-
-
-def _options(size: int) -> dict[str, Any]:
-    large = size > LARGE
+def _options() -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 150,
-            "multiselect": True,
-            "hideEdgesOnDrag": large,
-            "hideEdgesOnZoom": large,
-        },
+        "interaction": {"hover": True, "tooltipDelay": 200, "multiselect": True},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
         "nodes": {
-            "margin": 8,
             "font": {"face": "'Noto Sans CJK TC', 'Microsoft JhengHei', 'PingFang TC', sans-serif"},
         },
     }
 
 
-def _legend_node(style: NodeStyle) -> dict[str, str]:
-    radius = "50%" if style.shape == "ellipse" else f"{style.radius}px"
-    border = "dashed" if style.dashes else "solid"
-    return {
-        "label": style.legend,
-        "css": f"background:{style.fill};border:2px {border} {style.border};border-radius:{radius}",
-    }
+def _node_legend(lang: str, detail: str) -> list[dict[str, str]]:
+    kinds = [s.PLAN, s.THEME, s.OBJECTIVE, MISSING, MORE]
+    kinds += {"objectives": [], "kpis": [s.KPI], "all": [s.KPI, s.ACTION_PLAN]}[detail]
+    items = []
+    for kind in kinds:
+        style = NODE_STYLES[kind]
+        border = "dashed" if style.dashes else "solid"
+        css = f"background:{style.fill};border:2px {border} {style.border}"
+        items.append({"label": kind_word(kind, lang), "css": css})
+    return items
+
+
+def _edge_legend(text: dict[str, str], detail: str) -> list[dict[str, Any]]:
+    variants = [s.ALIGNS_TO, "dangling", "suggests", s.CAUSES, "inferred"]
+    variants += {"objectives": [], "kpis": [s.MEASURES], "all": [s.MEASURES, s.SUPPORTS]}[detail]
+    return [
+        {
+            "label": text[f"edge:{v}"],
+            "css": f"border-top:{max(2, EDGE_STYLES[v].width)}px "
+            f"{'dashed' if EDGE_STYLES[v].dashes else 'solid'} {EDGE_STYLES[v].color}",
+        }
+        for v in variants
+    ]
 
 
 def _script_json(data: Any) -> str:
