@@ -92,6 +92,7 @@ class Drawing:
 
     number: int
     place: str  # "slide 3", "page 3"
+    line: int = 0  # the line problems give (0: the slide or page number)
     lines: list[tuple[str, str, str]] = field(default_factory=list)  # text, source, label
     boxes: list[Box] = field(default_factory=list)
     strokes: list[Stroke] = field(default_factory=list)
@@ -213,16 +214,31 @@ def load_drawings(
         for problem in parsed:
             _, _, drawing, label = lines[min(problem.line, len(lines)) - 1]
             problems.append(_at(drawing, label, problem.message, file, problem.plan))
+    return problems + add_drawn_arrows(drawings, file, builder, count)
+
+
+def add_drawn_arrows(
+    drawings: Sequence[Drawing],
+    file: str,
+    builder: PlanGraphBuilder,
+    count: DrawnCount | None = None,
+) -> list[Problem]:
+    """Add what the strokes of ``drawings`` mean to ``builder`` (whose text is loaded, its
+    nodes citing the boxes' sources); return the problems (and each drawing's own)."""
+    problems = []
     by_source = _objectives_by_source(builder, drawings)
     for drawing in drawings:
         for message in drawing.problems:
-            problems.append(Problem(file, drawing.number, f"{drawing.place}: {message}"))
+            problems.append(
+                Problem(file, drawing.line or drawing.number, f"{drawing.place}: {message}")
+            )
         problems.extend(_strokes(drawing, file, builder, by_source, count or DrawnCount()))
     return problems
 
 
 def _at(drawing: Drawing, label: str, message: str, file: str, plan: str | None) -> Problem:
-    return Problem(file, drawing.number, f"{drawing.place}, {label}: {message}", plan)
+    line = drawing.line or drawing.number
+    return Problem(file, line, f"{drawing.place}, {label}: {message}", plan)
 
 
 def _objectives_by_source(
