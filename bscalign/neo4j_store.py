@@ -34,6 +34,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plans
 from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.fields import FIELDS, neo4j_properties
 from bscalign.loaders.textnorm import clean_name
 from bscalign.queries.base import Finding, Rule, severity_rank
 from bscalign.queries.causes import assign_causes
@@ -45,52 +46,8 @@ if TYPE_CHECKING:
 
 # -- the stored shape ------------------------------------------------------------------
 
-DECLARED = tuple(f"declared_{what}" for what in COUNT_KEYS.values())
-CODED = (
-    "id",
-    "plan",
-    "code",
-    "name",
-    "names",
-    "name_key",
-    "name_keys",
-    "source",
-    "sources",
-    "suppress_rules",
-    "suppress_reasons",
-)
 #: Every property each label carries in Neo4j (absent where the value is None).
-PROPERTIES: dict[str, tuple[str, ...]] = {
-    s.PLAN: (
-        "id",
-        "organization",
-        "year",
-        "level",
-        "city",
-        "city_plan",
-        "causal_order",
-        "source",
-        "sources",
-        *DECLARED,
-    ),
-    s.ORGANIZATION: ("name", "source", "sources"),
-    s.THEME: (*CODED, *DECLARED),
-    s.OBJECTIVE: (*CODED, "theme", "perspective", "new", "name_grams"),
-    s.KPI: (*CODED, "wccd", "city_kpi", "new", "city_kpi_refs"),
-    s.ACTION_PLAN: CODED,
-    s.UPWARD_LINK: (
-        "id",
-        "plan",
-        "code",
-        "name",
-        "raw",
-        "source",
-        "position",
-        "name_key",
-        "name_grams",
-    ),
-    s.OCCURRENCE: ("id", "plan", "place", "name", "name_key", "parent", "source", "position"),
-}
+PROPERTIES: dict[str, tuple[str, ...]] = {label: neo4j_properties(label) for label in FIELDS}
 RELATIONSHIP_PROPERTIES: dict[str, tuple[str, ...]] = {kind: ("source",) for kind in s.EDGE_KINDS}
 RELATIONSHIP_PROPERTIES |= {
     s.ALIGNS_TO: ("code", "name", "source"),

@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bscalign.escaping import csv_field, markdown_text
+
 
 @dataclass
 class Table:
@@ -120,8 +122,9 @@ def render_csv(output: Output) -> str:
 
 
 def csv_cell(value: str) -> str:
-    """A CSV cell as written (the csv module quotes separators and quotes)."""
-    return value
+    """A CSV cell as written, never a formula (the csv module quotes separators and quotes;
+    :func:`~bscalign.escaping.csv_field` defuses a leading ``=``, ``+``, ``-``, ``@``)."""
+    return csv_field(value)
 
 
 @renderer("markdown")
@@ -147,8 +150,9 @@ def markdown_table(table: Table) -> str:
 
 
 def markdown_cell(value: str) -> str:
-    """Text safe inside a Markdown table cell: a pipe would end the cell."""
-    return value.replace("|", "\\|")
+    """Text that stays text in Markdown, in a table cell, a heading or a paragraph: see
+    :func:`~bscalign.escaping.markdown_text`."""
+    return markdown_text(value)
 
 
 #: The output formats every table-printing command offers, in order (table first).

@@ -25,9 +25,10 @@ from openpyxl.styles import Alignment, Font
 from bscalign import __version__
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
+from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
-from bscalign.output import Table, display_width, markdown_table
+from bscalign.output import Table, display_width, markdown_cell, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
@@ -264,8 +265,8 @@ class _ReportBuilder:
         words = self.words
         title = words["heading_of_plan"].format(plan=plan["id"], level=words[plan["level"]])
         head = Section(2, title, anchor)
-        if plan["level"] == s.AGENCY and plan.get("city"):
-            city = s.plan_id(plan["city"], plan["year"])
+        city = named_city_plan(plan)
+        if city is not None:
             head.text.append(words["answers_to"].format(city=city))
         counts = plan_counts(self.graph, plan["id"])
         count_rows = [
@@ -455,13 +456,14 @@ def _totals(summary: dict[str, Any]) -> dict[str, int]:
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown (GitHub tables), headings in the report's language."""
-    lines = [f"# {report.title}", "", *report.intro, ""]
+    lines = [f"# {markdown_cell(report.title)}", ""]
+    lines += [line for paragraph in report.intro for line in (markdown_cell(paragraph), "")]
     for section in report.sections:
         if section.view is not None:
             continue  # the interactive view exists in HTML only
-        lines += ["#" * section.level + " " + section.title, ""]
+        lines += ["#" * section.level + " " + markdown_cell(section.title), ""]
         for paragraph in section.text:
-            lines += [paragraph, ""]
+            lines += [markdown_cell(paragraph), ""]
         for table in section.tables:
             lines += [markdown_table(table).rstrip("\n"), ""]
     return "\n".join(lines)
@@ -531,9 +533,11 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.remove(book.active)
     for title, table in report.sheets.items():
         sheet = book.create_sheet(title[:31])
-        sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append([row.get(column, "") for column in table.columns])
+        for values in [table.columns, *([r.get(c, "") for c in table.columns] for r in table.rows)]:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a name starting with "=" is text, not a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

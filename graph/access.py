@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
+from bscalign.graph.fields import SECTIONS
 
 
 def plans(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
@@ -75,12 +76,7 @@ def predecessors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[s
 
 
 #: How a plan's node kinds are keyed in counts and declared totals.
-COUNT_KEYS = {
-    s.THEME: "themes",
-    s.OBJECTIVE: "objectives",
-    s.KPI: "kpis",
-    s.ACTION_PLAN: "action_plans",
-}
+COUNT_KEYS = SECTIONS
 
 
 def empty_counts() -> dict[str, int]:

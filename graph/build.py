@@ -177,10 +177,13 @@ class PlanGraphBuilder:
         place: str,
         kpis: Iterable[str] = (),
     ) -> str:
-        """Add (or find) an action plan that SUPPORTS each KPI code in ``kpis``."""
-        kpis = list(kpis)
-        parent = kpis[0] if len(kpis) == 1 else None
-        nid = self._coded(s.ACTION_PLAN, plan, code, name, source, place, parent=parent)
+        """Add (or find) an action plan that SUPPORTS each KPI code in ``kpis``.
+
+        An action plan may support several KPIs (a plan listed again under a second KPI is
+        shared, not a second plan), so the KPI it is listed under is no part of what it is:
+        its occurrences have no parent.
+        """
+        nid = self._coded(s.ACTION_PLAN, plan, code, name, source, place, parent=None)
         for kpi in kpis:
             target = self.add_kpi(plan, kpi, None, source=source, place="implied")
             self._edge(nid, target, s.SUPPORTS, source=source)

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 PLAN: Final = "Plan"
 THEME: Final = "Theme"
@@ -174,6 +174,28 @@ def parent_code(kind: str, code: str) -> str | None:
     if kind == OBJECTIVE and len(code) >= 2:
         return code[0]
     return None
+
+
+def code_order(code: str) -> tuple[Any, ...]:
+    """Sort key of codes as strategy maps read them: by theme, then C, P, L, F, then number.
+
+    The one order of codes in what bscalign writes and draws (YAML, workbooks, views).
+
+    >>> sorted(["AC10", "AF1", "AC2", "AP1", "AC2.10", "AC2.9", "B", "TC1"], key=code_order)
+    ['AC2', 'AC2.9', 'AC2.10', 'AC10', 'AP1', 'AF1', 'B', 'TC1']
+    """
+    head, *numbers = code.split(".")
+    letters = head.rstrip("0123456789")
+    perspective = letters[1:2]
+    rank = PERSPECTIVES.index(perspective) if perspective in PERSPECTIVES else len(PERSPECTIVES)
+    digits = head[len(letters) :]
+    return (
+        letters[:1],
+        rank,
+        letters,
+        int(digits or -1),
+        *(int(n) for n in numbers if n.isdigit()),
+    )
 
 
 @cache  # a corpus writes the same few thousand codes a million times

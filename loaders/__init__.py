@@ -11,6 +11,7 @@ Text formats (:data:`FORMATS`) are decoded first (UTF-8, UTF-16 or Big5, see
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -22,7 +23,7 @@ from bscalign.graph.build import PlanGraphBuilder, resolve_links
 from bscalign.graph.causality import infer_causes
 from bscalign.graph.gcpause import paused_gc
 from bscalign.graph.schema import plan_node_id
-from bscalign.loaders import progress
+from bscalign.loaders import limits, progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
@@ -44,6 +45,7 @@ __all__ = [
     "LoadResult",
     "Problem",
     "input_formats",
+    "limits",
     "read_plans",
 ]
 
@@ -92,25 +94,56 @@ class LoadResult:
         return [p for p in self.problems if p.plan == plan or (p.plan is None and p.file in files)]
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Return the files named, with folders expanded to the supported files below them."""
-    files: list[Path] = []
+def expand_paths(
+    paths: Iterable[str | Path], problems: list[Problem] | None = None
+) -> list[tuple[Path, bool]]:
+    """Return the files named and, for folders, the supported files below them.
+
+    Each file comes with whether it was named itself (True) or found in a folder (False).
+    A folder below that cannot be read, or a supported name that leads nowhere (a broken
+    link), is added to ``problems``; a path named that does not exist raises
+    :class:`InputError`.
+    """
+    problems = problems if problems is not None else []
+    files: list[tuple[Path, bool]] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            )
+            files.extend((file, False) for file in _files_below(path, problems))
         elif path.exists():
-            files.append(path)
+            files.append((path, True))
         else:
             raise InputError(str(path), "no such file or folder")
     return files
+
+
+def _files_below(folder: Path, problems: list[Problem]) -> list[Path]:
+    def unreadable(err: OSError) -> None:
+        reason = err.strerror or str(err)
+        problems.append(
+            Problem(str(err.filename), 1, f"folder cannot be read ({reason}); nothing in it loaded")
+        )
+
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise InputError(str(folder), "folder cannot be read (permission denied)")
+    found = []
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            file = Path(root, name)
+            if file.suffix.lower() not in SUFFIXES:
+                continue
+            if file.is_file():
+                found.append(file)
+            else:
+                problems.append(Problem(str(file), 1, "a link to nothing; not loaded"))
+    return sorted(found)
 
 
 def read_plans(
     paths: Iterable[str | Path],
     input_format: str | None = None,
     progress_to: Progress | None = None,
+    *,
+    bounds: limits.Limits = limits.DEFAULT,
 ) -> LoadResult:
     """Load every plan in ``paths`` (files or folders) into one graph.
 
@@ -124,6 +157,8 @@ def read_plans(
     progress_to : callable, optional
         Called as ``progress_to(bytes_done, bytes_in_all)`` while files load, often enough
         for a progress bar on large inputs.
+    bounds : Limits, optional
+        Limits that can be raised (the input size); see :mod:`bscalign.loaders.limits`.
 
     Returns
     -------
@@ -135,7 +170,9 @@ def read_plans(
     Raises
     ------
     InputError
-        A file that cannot be read at all (missing, undecodable, not a plan).
+        A file named in ``paths`` that cannot be read at all (missing, unreadable,
+        undecodable, not a plan, over a limit). The same trouble with a file found in a
+        folder is one of the problems instead: the other files still load.
 
     Examples
     --------
@@ -152,15 +189,26 @@ def read_plans(
     """
     builder = PlanGraphBuilder()
     result = LoadResult(builder.graph)
-    with paused_gc():
-        inputs = sorted(
-            (_open(file, input_format) for file in expand_paths(paths)), key=attrgetter("rank")
-        )
+    with paused_gc(), limits.applied(bounds):
+        opened = []
+        for file, named in expand_paths(paths, result.problems):
+            try:
+                opened.append(_open(file, input_format, named))
+            except (InputError, OSError) as err:
+                if named:
+                    raise _input_error(file, err) from None
+                result.problems.append(_not_loaded(file, err))
+        inputs = sorted(opened, key=attrgetter("rank"))
         bytes_in_all = sum(item.size for item in inputs)
         bytes_done = 0
         for item in inputs:
             with progress.listening(_within(progress_to, bytes_done, item.size, bytes_in_all)):
-                result.problems.extend(item.load(builder))
+                try:
+                    result.problems.extend(item.load(builder))
+                except (InputError, OSError) as err:
+                    if item.named:
+                        raise _input_error(Path(item.name), err) from None
+                    result.problems.append(_not_loaded(Path(item.name), err))
             bytes_done += item.size
             if progress_to is not None:
                 progress_to(bytes_done, bytes_in_all)
@@ -179,6 +227,7 @@ class _Input:
     size: int
     load: Callable[[PlanGraphBuilder], list[Problem]]
     rank: int = 0
+    named: bool = True
 
 
 def _within(
@@ -190,18 +239,38 @@ def _within(
     return lambda fraction: progress_to(before + int(size * fraction), in_all)
 
 
-def _open(file: Path, input_format: str | None) -> _Input:
+def _input_error(file: Path, err: InputError | OSError) -> InputError:
+    if isinstance(err, InputError):
+        return err
+    return InputError(str(file), f"cannot be read ({err.strerror or err})")
+
+
+def _not_loaded(file: Path, err: InputError | OSError) -> Problem:
+    """A file of a folder that could not be loaded, as a problem (the others still load)."""
+    error = _input_error(file, err)
+    where = f"{error.file}:{error.line}: " if error.line is not None else f"{error.file}: "
+    return Problem(str(file), error.line or 1, f"{str(error).removeprefix(where)}; file not loaded")
+
+
+def _open(file: Path, input_format: str | None, named: bool = True) -> _Input:
     name, size = str(file), file.stat().st_size
     if input_format is not None and input_format not in FORMATS | BINARY_FORMATS:
         raise InputError(name, f"unknown input format {input_format!r}")
+    limit = limits.current().max_input_bytes
+    if size > limit:
+        raise InputError(
+            name,
+            f"{limits.size_text(size)}, over the input size limit of {limits.size_text(limit)} "
+            "(raise it with --max-input-size)",
+        )
     for format_name, (recognise, read) in BINARY_FORMATS.items():
         if input_format == format_name or (input_format is None and recognise(file)):
-            return _Input(name, size, lambda builder, read=read: read(file, builder))
+            return _Input(name, size, lambda builder, read=read: read(file, builder), named=named)
     text = decode(file.read_bytes(), name)
     format_name = input_format or _recognise(text, name)
     parse = FORMATS[format_name][1]
     rank = LOAD_ORDER[format_name](text, name) + 1 if format_name in LOAD_ORDER else 0
-    return _Input(name, size, lambda builder: parse(text, name, builder), rank)
+    return _Input(name, size, lambda builder: parse(text, name, builder), rank, named)
 
 
 def _recognise(text: str, file: str) -> str:

@@ -56,18 +56,41 @@ def page_text(page: Page) -> str:
 
     pdfplumber joins characters into lines by position; a vertical gap taller than the
     line above it (a new paragraph, text box or table) becomes a blank line, as it is in
-    the text of the seeds: the text parser ends a wrapped name at a blank line.
+    the text of the seeds: the text parser ends a wrapped name at a blank line. A gap
+    between two characters wider than the line is tall separates two cells of a table
+    row: it becomes a tab, as in extracted slide text, so a table's header-driven reading
+    keeps a cell of a column bscalign does not model (衡量標準, 目標值) out of the names.
     """
     lines = []
     previous = None
-    for line in page.extract_text_lines(return_chars=False):
+    for line in page.extract_text_lines(return_chars=True):
         if previous is not None and line["top"] - previous["bottom"] > (
             previous["bottom"] - previous["top"]
         ):
             lines.append("")
-        lines.append(line["text"])
+        lines.append(_cells_apart(line))
         previous = line
     return "\n".join(lines)
+
+
+def _cells_apart(line: dict) -> str:
+    """A line's text with a tab for each space that stands for a gap wider than the line
+    is tall; the text as pdfplumber gives it when its characters cannot be matched."""
+    text, chars = line["text"], [c for c in line["chars"] if c["text"].strip()]
+    height = line["bottom"] - line["top"]
+    pieces, index = [], 0
+    for match in re.finditer(r"\S+|\s+", text):
+        piece = match.group()
+        if not piece.isspace():
+            index += len(piece)
+            pieces.append(piece)
+            continue
+        if 0 < index < len(chars) and chars[index]["x0"] - chars[index - 1]["x1"] > height:
+            piece = "\t"
+        pieces.append(piece)
+    if index != len(chars):
+        return text
+    return "".join(pieces)
 
 
 def pdf_pages_text(path: str | Path) -> tuple[list[str], dict[int, str]]:

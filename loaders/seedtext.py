@@ -30,6 +30,14 @@ from bscalign.loaders.textnorm import clean_name, decode, normalize_line
 
 CODE = re.compile(r"(?<![A-Za-z0-9.])(?P<code>[A-Z]{1,2}\d+(?:\.\d+)*)(?![A-Za-z0-9])")
 CITY_KPI_REFERENCE = re.compile(r"\(\s*府級\s*KPI\s*:\s*(?P<code>[A-Z]{1,2}\d+(?:\.\d+)*)\s*\)")
+#: An upward link written beside the objective: ``AC1 提升學習成效（承接FC1）``, also
+#: ``(承接府級策略目標：FC1 提升學生學習成效)``.
+LINK_BESIDE = re.compile(
+    r"\(\s*承接\s*(?:府級\s*(?:策略\s*)?目標)?\s*:?\s*(?P<code>[A-Z]{1,2}\d+)(?![.\d])"
+    r"\s*(?P<name>[^()]*?)\s*\)"
+)
+#: A code whose letters are a theme and a perspective (``AC1``, ``TC2``, ``AC1.1.1``).
+STRICT_CODE = re.compile(r"[A-Z][CPLF]\d+(?:\.\d+)*")
 LONE_LETTER = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![A-Za-z0-9])")
 NEW_MARK = re.compile(r"\(\s*新增\s*\)")
 TRAILING_FLAGS = re.compile(r"(?:\s+(?:WCCD|府))+\s*$")
@@ -42,11 +50,16 @@ THEME_HEADING = re.compile(r"^[☆★◎●■\s]*(?P<letter>[A-Z])\s*(?P<name>[
 ORGANIZATION = re.compile(r"^[\u4e00-\u9fff]{2,}(?:局|處|會|署|所|院|隊|中心|公司)$")
 TITLE_YEAR = re.compile(r"(?P<year>\d{2,4})\s*年")
 LEAD = re.compile(r"(?P<name>[^\s、,，\t()]+?)\s*\(\s*主政\s*\)")
+DECLARED_WORDS = {
+    "themes": "策略主題",
+    "objectives": "策略目標",
+    "kpis": "(?:關鍵績效指標|KPI)",
+    "action_plans": "(?:行動計畫|行動方案)",
+}
+#: Declared totals in either phrasing: ``共30項策略目標`` / ``策略目標共30項`` / ``計30項``.
 DECLARED = {
-    "themes": re.compile(r"(\d+)\s*[大項個]?\s*策略主題"),
-    "objectives": re.compile(r"(\d+)\s*[項個]?\s*策略目標"),
-    "kpis": re.compile(r"(\d+)\s*[項個]?\s*(?:關鍵績效指標|KPI)"),
-    "action_plans": re.compile(r"(\d+)\s*[項個]?\s*(?:行動計畫|行動方案)"),
+    what: re.compile(rf"(\d+)\s*[大項個]?\s*{word}|{word}\s*[:：]?\s*(?:共計|共|計)\s*(\d+)")
+    for what, word in DECLARED_WORDS.items()
 }
 
 #: A heading or row label continued from the previous slide: ``D 深化社會安全網（續）``,
@@ -75,6 +88,8 @@ SKIPPED_SECTION = re.compile(
     r"^(?:目錄|CONTENTS|.{0,10}簡介|組織架構|(?:使命|願景|核心價值)(?:、(?:使命|願景|核心價值))*"
     r"|結語|[恭敬]請指教|簡報完畢|報告完畢|謝謝聆聽|.{0,10}承接府級.*)$"
 )
+#: A cell saying "none" (no upward link, no action plan).
+DASH = re.compile(r"[-－—–]+|無")
 COLUMN_SUFFIX = re.compile(r"(?:項目|名稱)$")
 
 #: Stands for the city of an agency whose name does not say it (a problem is reported).
@@ -105,6 +120,7 @@ class _Token:
     city_kpi: bool = False
     new: bool = False
     city_kpi_ref: str | None = None
+    link_beside: tuple[str, str] | None = None
 
     @property
     def depth(self) -> int:
@@ -460,9 +476,19 @@ class _SeedParser:
             self.state.previous_text = line
             return
         self.state.prose = False
-        leading = LABELS.sub("", line[: tokens[0].start]).strip()
-        if leading and self.state.previous_tokens and not _is_marker(compact):
-            self._continue_name(self.state.previous_tokens[-1], leading, number)
+        raw_leading = line[: tokens[0].start]
+        labelled = LABELS.sub("", raw_leading).strip() != raw_leading.strip()
+        leading = _without_labels(raw_leading)
+        if len(leading) == 2 and any(re.fullmatch(r"[A-Z]", cell) for cell in leading):
+            leading = [" ".join(leading)]  # a theme letter and its name in two cells
+        if len(leading) == 1:
+            self._leading_text(number, leading[0], tokens[0], compact, labelled)
+        elif leading:
+            self._problem(
+                number,
+                f"{len(leading)} cells before {tokens[0].code} ({' | '.join(leading)}): "
+                "no row label reads so; not read",
+            )
         mode = self.state.mode
         if mode in MAP_MODES:
             self._map_row(number, tokens)
@@ -476,6 +502,46 @@ class _SeedParser:
         self.state.previous_tokens = tokens
         self.state.previous_text = ""
 
+    def _leading_text(
+        self, number: int, text: str, first: _Token, compact: str, labelled: bool
+    ) -> None:
+        """Read the text standing before a row's first code: a row label (a theme letter,
+        a theme's name and letter, a theme name in a theme column, a dash for no upward
+        link), or the end of a name the previous line broke off."""
+        state = self.state
+        plan = self._mode_plan(number)
+        label = THEME_LABEL.match(text)
+        if DASH.fullmatch(text):
+            if state.has_link_column:
+                state.link = None
+            self.note("row label: none (a dash)")
+        elif label:
+            letter = label["letter"] or label["letter1"] or label["letter2"]
+            name = clean_name(label["name1"] or label["name2"] or "")
+            self.builder.add_theme(
+                plan,
+                letter,
+                name or None,
+                source=self._source(number),
+                place=self._place() if name else "implied",
+            )
+        elif re.sub(r"\s+", "", text) in self._theme_names() or "theme" in state.columns:
+            theme = first.code[0] if s.OBJECTIVE_CODE.match(first.code.split(".")[0]) else None
+            if theme is None:
+                self._problem(number, f"theme name {text!r} before {first.code}: no theme letter")
+                return
+            self.builder.add_theme(
+                plan, theme, clean_name(text), source=self._source(number), place=self._place()
+            )
+        elif (
+            state.previous_tokens and not labelled and not _is_marker(compact) and CJK.search(text)
+        ):
+            self._continue_name(state.previous_tokens[-1], text, number)
+        else:
+            self._problem(
+                number, f"text {text!r} before {first.code} is no row label nor a name's end"
+            )
+
     # -- lines without codes ---------------------------------------------------------------
 
     def _text_line(self, number: int, line: str, compact: str) -> None:
@@ -487,7 +553,13 @@ class _SeedParser:
         columns = _header_columns(line)
         if state.previous_tokens and not _is_marker(compact) and not columns and not continued:
             name_part = LABELS.sub("", line).strip()
-            if name_part and CJK.search(name_part) and not self._is_row_label(name_part):
+            labelled = name_part != line.strip()  # a row label opens a new row
+            if (
+                name_part
+                and not labelled
+                and CJK.search(name_part)
+                and not self._is_row_label(name_part)
+            ):
                 self._continue_name(state.previous_tokens[-1], name_part, number)
                 return
         state.previous_tokens = []
@@ -516,18 +588,18 @@ class _SeedParser:
             return
         if state.mode in MAP_MODES and state.vertical_themes and re.fullmatch(r"[A-Z]", compact):
             name = clean_name(state.previous_text)
+            source = self._source(number)
+            if name and number > 1:  # the name stands on the line above the letter
+                source = _joined_source(self._source(number - 1), source)
             self.builder.add_theme(
-                self._mode_plan(number),
-                compact,
-                name or None,
-                source=self._source(number),
-                place="map",
+                self._mode_plan(number), compact, name or None, source=source, place="map"
             )
             above = self.trace[number - 2] if number > 1 else None
             if name and above is not None and not above.note:
                 above.note = f"name of theme {compact} (next line)"
             return
-        if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW):
+        one_cell = not re.search(r"\t| {2,}", line.strip())  # a heading is one cell
+        if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW) and one_cell:
             heading = THEME_HEADING.match(line.strip())
             if heading and len(compact) <= 40:
                 if heading["letter"] != state.theme:
@@ -537,6 +609,21 @@ class _SeedParser:
                     self.agency_plan,
                     heading["letter"],
                     clean_name(heading["name"]),
+                    source=self._source(number),
+                    place="heading",
+                )
+                if continued:
+                    self.note("continuation")
+                return
+            letter = self._theme_named(re.sub(r"^(?:策略主題)?[:：]?", "", compact))
+            if letter is not None:
+                state.theme = letter
+                state.link = None
+                name = re.sub(r"^\s*(?:策略\s*主題)?\s*[:：]?", "", line)
+                self.builder.add_theme(
+                    self.agency_plan,
+                    letter,
+                    clean_name(name),
                     source=self._source(number),
                     place="heading",
                 )
@@ -575,10 +662,18 @@ class _SeedParser:
             return True
         return compact in self._theme_names()
 
-    def _theme_names(self) -> set[str]:
+    def _theme_names(self) -> dict[str, str]:
+        """The agency plan's themes so far, by name (spaces removed) -> letter."""
         graph = self.builder.graph
         index = graph.graph.get(s.INDEX, {}).get(self.agency_plan, {}).get(s.THEME, [])
-        return {re.sub(r"\s+", "", graph.nodes[nid]["name"]) for nid in index} - {""}
+        names = {}
+        for nid in index:
+            for name in graph.nodes[nid]["names"]:
+                names[re.sub(r"\s+", "", name)] = graph.nodes[nid]["code"]
+        return names
+
+    def _theme_named(self, compact: str) -> str | None:
+        return self._theme_names().get(compact) if compact else None
 
     def _header_row(self, columns: list[str]) -> None:
         """A table's header row: its columns tell what the rows below hold."""
@@ -666,7 +761,8 @@ class _SeedParser:
                 continue
             found = pattern.search(text)
             if found:
-                self.builder.declare(plan or self.agency_plan, what, int(found[1]), theme=theme)
+                total = int(found[1] or found[2])
+                self.builder.declare(plan or self.agency_plan, what, total, theme=theme)
 
     def _split_row_cell(self, line: str) -> bool:
         """Collect a cell of a row whose label stood alone on its line, as PDF extraction
@@ -690,11 +786,34 @@ class _SeedParser:
 
     def _theme_row(self, number: int, line: str) -> None:
         rest = re.sub(r"^\s*策略\s*主題", "", line)
+        if not PERSPECTIVE_LABEL.sub("", rest).strip():
+            # 策略主題 | 顧客C | 內部流程P | ...: the header of a table whose rows are themes
+            self.state.transposed = True
+            self.note("header row: themes as rows, perspectives as columns")
+            return
+        plan = self._mode_plan(number)
+        cells = [cell for cell in re.split(r"\t| {2,}", rest) if cell.strip()]
+        if len(cells) > 1:  # one theme per cell: its letter and its name
+            self.state.themes_in_row = []
+            for cell in cells:
+                letters = LONE_LETTER.findall(cell)
+                if len(letters) != 1:
+                    self._problem(number, f"theme cell {cell.strip()!r} holds no one theme letter")
+                    continue
+                name = clean_name(LONE_LETTER.sub(" ", cell))
+                self.builder.add_theme(
+                    plan,
+                    letters[0],
+                    name or None,
+                    source=self._source(number),
+                    place=self._place(),
+                )
+                self.state.themes_in_row.append(letters[0])
+            return
         letters = list(LONE_LETTER.finditer(rest))
         if not letters:
             return
         letter_first = not clean_name(rest[: letters[0].start()])
-        plan = self._mode_plan(number)
         for index, match in enumerate(letters):
             if letter_first:
                 end = letters[index + 1].start() if index + 1 < len(letters) else len(rest)
@@ -753,6 +872,15 @@ class _SeedParser:
                 place=self._place(),
                 new=token.new,
             )
+            self._link_beside(number, plan, token)
+
+    def _link_beside(self, number: int, plan: str, token: _Token) -> None:
+        if token.link_beside is not None:
+            code, name = token.link_beside
+            raw = f"{code} {name}".strip()
+            self.builder.add_upward_link(
+                plan, token.code, code, name or None, source=self._source(number), raw=raw
+            )
 
     def _overview_row(self, number: int, tokens: list[_Token]) -> None:
         for token in tokens:
@@ -767,6 +895,10 @@ class _SeedParser:
         while len(leading) < len(tokens) and tokens[len(leading)].depth == 0:
             leading.append(tokens[len(leading)])
         rest = tokens[len(leading) :]
+        link_after = self._link_after_objective(rest)
+        if link_after is not None:
+            state.link = link_after
+            rest = [token for token in rest if token is not link_after]
         objectives = leading
         if state.has_link_column and leading:
             following = rest[0] if rest else None
@@ -803,6 +935,26 @@ class _SeedParser:
                 )
             else:
                 self._problem(number, f"{token.code} is nested deeper than an action plan")
+
+    def _link_after_objective(self, rest: list[_Token]) -> _Token | None:
+        """The upward link of a row whose header puts the link column after the objective
+        column (``策略目標 | KPI | 行動方案 | 對應府級策略目標``): the objective-shaped code
+        that follows the row's KPIs or action plans."""
+        columns = self.state.columns
+        if "link" not in columns or "objective" not in columns:
+            return None
+        if columns.index("link") < columns.index("objective"):
+            return None
+        linked = [token for token in rest if token.depth == 0]
+        if not linked:
+            return None
+        if len(linked) > 1:
+            codes = ", ".join(token.code for token in linked)
+            self._problem(
+                self.trace.index(self.current) + 1 if self.current else 0,
+                f"{codes} where one upward link stands; the last is read as the link",
+            )
+        return linked[-1]
 
     def _kpi_of_action_plan(self, token: _Token, row_kpis: list[str]) -> str | None:
         """The KPI an action plan supports: the one its code names when that KPI is in its
@@ -845,6 +997,7 @@ class _SeedParser:
             self.builder.add_upward_link(
                 self.agency_plan, token.code, link.code, link.name, source=source, raw=raw
             )
+        self._link_beside(number, self.agency_plan, token)
         state.objective = token.code
         state.kpi = None
         state.kpis_of_objective = []
@@ -885,7 +1038,8 @@ class _SeedParser:
             plan = self.agency_plan
         nid = s.node_id(kind, plan, token.code)
         if nid in self.builder.graph:
-            _rename_last(self.builder.graph.nodes[nid], token.name)
+            _rename_last(self.builder.graph.nodes[nid], token.name, self._source(number))
+            self.record(Produced(_KIND_WORDS[kind], plan, token.code, "name (continued)"))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -905,12 +1059,15 @@ class _SeedParser:
         )
 
 
-def _rename_last(node: dict, name: str) -> None:
-    """Replace the name of a node's latest occurrence (its line break was just joined)."""
+def _rename_last(node: dict, name: str, source: str) -> None:
+    """Replace the name of a node's latest occurrence (its line break was just joined); its
+    source cites every line the name came from (``file:12-13``)."""
     if not node["occurrences"]:
         return
-    old = node["occurrences"][-1]["name"]
-    node["occurrences"][-1]["name"] = name
+    occurrence = node["occurrences"][-1]
+    old = occurrence["name"]
+    occurrence["name"] = name
+    occurrence["source"] = _joined_source(occurrence["source"], source)
     if old in node["names"]:
         node["names"][node["names"].index(old)] = name
     if node["name"] == old:
@@ -919,21 +1076,51 @@ def _rename_last(node: dict, name: str) -> None:
     node["names"] = list(dict.fromkeys(node["names"]))
 
 
-def _take_city_kpi_references(line: str) -> tuple[str, list[tuple[int, str]]]:
-    """Blank out ``(府級KPI : GP6.2)`` marks, keeping where they stood and what they name."""
-    references = []
+def _joined_source(first: str, then: str) -> str:
+    """``f:12`` and ``f:13`` -> ``f:12-13``; sources of other shapes are listed with ``+``."""
+    head, _, lines = first.rpartition(":")
+    then_head, _, then_line = then.rpartition(":")
+    start = lines.split("-")[0]
+    if head == then_head and start.isdigit() and then_line.isdigit():
+        return f"{head}:{start}-{then_line}"
+    return f"{first} + {then}"
+
+
+_KIND_WORDS = {s.OBJECTIVE: "objective", s.KPI: "KPI", s.ACTION_PLAN: "action plan"}
+
+
+def _take_city_kpi_references(line: str) -> tuple[str, list[tuple[int, str, str | None]]]:
+    """Blank out ``(府級KPI : GP6.2)`` and ``（承接GC2 營造安全環境）`` marks, keeping where
+    they stood and what they name: ``(position, code, None)`` for a city-KPI reference,
+    ``(position, code, name)`` for an upward link beside its objective."""
+    references: list[tuple[int, str, str | None]] = []
     for found in CITY_KPI_REFERENCE.finditer(line):
-        references.append((found.start(), found["code"]))
+        references.append((found.start(), found["code"], None))
+    for found in LINK_BESIDE.finditer(line):
+        references.append((found.start(), found["code"], clean_name(found["name"])))
     blanked = CITY_KPI_REFERENCE.sub(lambda m: " " * len(m.group()), line)
+    blanked = LINK_BESIDE.sub(lambda m: " " * len(m.group()), blanked)
     return blanked, references
 
 
-def _tokens(line: str, references: list[tuple[int, str]]) -> list[_Token]:
-    matches = list(CODE.finditer(line))
+def _is_code_here(line: str, match: re.Match[str]) -> bool:
+    """A token is a code where the table puts one: a theme-and-perspective code (``AC1``,
+    ``AC1.1``) or a one-letter dotted one (``C1.1.1``) anywhere; any other code shape
+    (``G2``, ``GT1``) only at the start of a cell. Inside a name, ``CEFR A2``, ``A1類`` and
+    ``PM2.5`` stay names."""
+    code = match["code"]
+    if STRICT_CODE.fullmatch(code) or re.fullmatch(r"[A-Z]\d+(?:\.\d+)+", code):
+        return True
+    before = line[: match.start()]
+    return not before.strip() or before.endswith(("\t", "  "))
+
+
+def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> list[_Token]:
+    matches = [match for match in CODE.finditer(line) if _is_code_here(line, match)]
     tokens = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
-        raw = line[match.end() : end].split("\t")
+        raw = re.split(r"\t| {2,}", line[match.end() : end])
         text = next((cell for cell in raw if cell.strip()), "") if raw[0].strip() == "" else raw[0]
         token = _Token(match["code"], "", match.start())
         token.new = bool(NEW_MARK.search(text))
@@ -944,12 +1131,28 @@ def _tokens(line: str, references: list[tuple[int, str]]) -> list[_Token]:
             token.city_kpi = "府" in flags.group()
             text = text[: flags.start()]
         text = TRAILING_LABEL.sub("", text)
+        text = re.sub(r"(?:^|\s)(?:[-－—–]+|無)\s*$", "", text)  # a dash cell: none
         token.name = clean_name(text)
-        for position, code in references:
+        for position, code, link_name in references:
             if match.end() <= position < end:
-                token.city_kpi_ref = code
+                if link_name is None:
+                    token.city_kpi_ref = code
+                else:
+                    token.link_beside = (code, link_name)
         tokens.append(token)
     return tokens
+
+
+def _without_labels(text: str) -> list[str]:
+    """The cells of ``text`` without the row labels that name no item (策略目標, a
+    perspective such as 顧客 C)."""
+    cells = []
+    for cell in re.split(r"\t| {2,}", text):
+        cell = LABELS.sub("", cell)
+        cell = re.sub(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)", " ", cell).strip()
+        if cell:
+            cells.append(cell)
+    return cells
 
 
 def _cells(line: str) -> list[str]:

@@ -39,7 +39,6 @@ not loaded, the good rows are.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zipfile
 import zlib
@@ -58,10 +57,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from bscalign.escaping import csv_field, csv_unfield
 from bscalign.graph import schema as s
 from bscalign.graph.access import plans
 from bscalign.graph.build import PlanGraphBuilder
-from bscalign.loaders import progress
+from bscalign.loaders import limits, progress
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.textnorm import normalize_line
 from bscalign.loaders.yamlplans import DECLARED_KEYS, LINE, SECTIONS, EntryReader, plan_document
@@ -92,6 +92,19 @@ REPORT_EVERY = 2000
 
 class _BadCell(ValueError):
     """A cell whose text is not what its column expects; the message says what is."""
+
+
+@dataclass(frozen=True)
+class _BrokenRow:
+    """A record that could not be read as cells; ``why`` says what went wrong."""
+
+    why: str
+
+
+class _Formula(str):
+    """The text of a formula cell (``=A2&B2``): read as written, and reported."""
+
+    __slots__ = ()
 
 
 # -- reading one cell ------------------------------------------------------------------------
@@ -385,15 +398,33 @@ class _TableLoad:
             return None
         return columns
 
-    def _row(self, number: int, columns: dict[int, Column], cells: Sequence[Any]) -> None:
+    def _row(
+        self, number: int, columns: dict[int, Column], cells: Sequence[Any] | _BrokenRow
+    ) -> None:
+        if isinstance(cells, _BrokenRow):
+            self._problem(number, cells.why)
+            return
         values: dict[str, Any] = {}
         wrong: dict[str, str] = {}  # column name -> what was expected and what was found
+        formulas = []
         for index, column in columns.items():
-            text = _cell_text(cells[index]) if index < len(cells) else ""
+            cell = cells[index] if index < len(cells) else None
+            text = _cell_text(cell)
+            if isinstance(cell, _Formula):
+                formulas.append(column.name)
             try:
+                if reason := limits.too_long(text, "the cell"):
+                    raise _BadCell(f"at most {limits.MAX_TEXT_CHARS:,} characters ({reason})")
                 values[column.name] = column.read(text)
             except _BadCell as err:
-                wrong[column.name] = f"expected {err}, got {text!r}"
+                shown = text if len(text) <= 80 else text[:77] + "..."
+                wrong[column.name] = f"expected {err}, got {shown!r}"
+        for name in formulas:
+            self._problem(
+                number,
+                f"column {name!r}: a formula ({_cell_text(cells[_index_of(columns, name)])}); "
+                "bscalign reads a formula's text, not its value (paste values instead)",
+            )
         if not wrong and not any(values.values()):
             return  # an empty row
         for name in sorted(self.table.required - set(wrong)):
@@ -434,6 +465,10 @@ class _TableLoad:
             self.reader.plan({**entry, "organization": organization, "year": year})
         else:
             self.reader.entry(plan, kind, entry)
+
+
+def _index_of(columns: dict[int, Column], name: str) -> int:
+    return next(index for index, column in columns.items() if column.name == name)
 
 
 def _reporting(rows: Iterable[Any], done: Callable[[int], float]) -> Iterator[Any]:
@@ -536,16 +571,61 @@ def parse_csv_table(text: str, file: str, builder: PlanGraphBuilder) -> list[Pro
     '營造安全環境'
     """
     table = csv_table(text, file)
-    dialect, _ = _csv_header(text)
-    buffer = io.StringIO(text.lstrip("\ufeff"))
-    rows = csv.reader(buffer, dialect)
-    size = max(len(text), 1)
-    try:
-        return _TableLoad(table, file, builder).load(
-            _reporting(rows, lambda _: buffer.tell() / size)
-        )
-    except csv.Error as err:
-        raise InputError(file, f"broken CSV ({err})", rows.line_num) from None
+    dialect, header = _csv_header(text)
+    lines = _LINE_ENDS.split(text.lstrip("\ufeff"))
+    if lines[-1] == "":
+        lines.pop()  # what follows the last line end
+    records = _csv_records(lines, dialect, len(header))
+    return _TableLoad(table, file, builder).load(
+        _reporting(records, lambda number: min(number / max(len(lines), 1), 1.0))
+    )
+
+
+_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def _csv_records(
+    lines: list[str], dialect: type[csv.Dialect], width: int
+) -> Iterator[list[str] | _BrokenRow]:
+    """The records of a CSV split into ``lines`` (each with its line end), fields unescaped.
+
+    A quoted cell may hold line breaks. But when a cell's quote runs on over lines that
+    look like rows of their own (as many fields as the header, nearly), the quote was
+    never closed: that record is a :class:`_BrokenRow` and reading starts again on the
+    line after the one where it began, so the rows after it still load.
+    """
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(iter(lines[start:]), dialect)
+        used = 0  # lines of lines[start:] read into records so far
+        try:
+            for row in reader:
+                if reader.line_num - used > 1 and _runs_over_rows(
+                    lines[start + used + 1 : start + reader.line_num], dialect, width
+                ):
+                    break
+                used = reader.line_num
+                yield [csv_unfield(cell) for cell in row]
+            else:
+                return
+            why = "a quote opened in this row is not closed before the next row"
+        except csv.Error as err:
+            why = f"broken CSV ({err})"
+        yield _BrokenRow(f"{why} (line {start + used + 1} of the file); row not loaded")
+        start += used + 1
+
+
+def _runs_over_rows(lines: list[str], dialect: type[csv.Dialect], width: int) -> bool:
+    """Whether the lines inside one quoted cell look like rows of the table themselves."""
+    enough = max(2, width - 1)
+    for line in lines:
+        try:
+            fields = next(csv.reader([line.rstrip("\r\n")], dialect), [])
+        except csv.Error:
+            continue
+        if len(fields) >= enough:
+            return True
+    return False
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -582,8 +662,12 @@ def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
     'C'
     """
     path = Path(path)
+    _check_unpacked_size(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Formulas are read as formulas (their text), not as the value a spreadsheet program
+        # last computed: a workbook written by a library has none, and a name read as
+        # nothing would be lost unseen.
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         try:
             return _read_book(book, path, builder)
         finally:
@@ -594,27 +678,81 @@ def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
         ) from None
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the input size limit.
+
+    A ZIP states each part's unpacked size and Python's ``zipfile`` never reads past it,
+    so the sum bounds what reading can cost (a few megabytes can unpack to gigabytes).
+    """
+    limit = limits.current().max_input_bytes
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise InputError(str(path), f"not a readable XLSX workbook ({err})") from None
+    if unpacked > limit:
+        raise InputError(
+            str(path),
+            f"the workbook unpacks to {limits.size_text(unpacked)}, over the input size limit "
+            f"of {limits.size_text(limit)} (raise it with --max-input-size)",
+        )
+
+
+def _sheet_bounds(sheet: Any, label: str) -> tuple[int, int]:
+    """Rows and columns to read from ``sheet``: its declared size, within the limits.
+
+    Raises :class:`InputError` for a sheet declaring more than the limits allow.
+    """
+    rows, columns = sheet.max_row or limits.MAX_ROWS, sheet.max_column or limits.MAX_COLUMNS
+    if rows > limits.MAX_ROWS or columns > limits.MAX_COLUMNS:
+        raise InputError(
+            label,
+            f"the sheet declares {rows:,} rows × {columns:,} columns, over the limits of "
+            f"{limits.MAX_ROWS:,} rows and {limits.MAX_COLUMNS:,} columns",
+        )
+    return rows, columns
+
+
+def _values(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Cell values of read-only rows; a formula's text marked as :class:`_Formula`."""
+    for row in rows:
+        yield [_value(cell) for cell in row]
+
+
+def _value(cell: Any) -> Any:
+    if cell.data_type != "f":
+        return cell.value
+    # An array formula is an object holding its text.
+    text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
+    return _Formula(text or "")
+
+
 def _read_book(book: Any, path: Path, builder: PlanGraphBuilder) -> list[Problem]:
     problems: list[Problem] = []
     found = []
     for sheet in book.worksheets:
         label = f"{path}[{sheet.title}]"
-        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        try:
+            bounds = _sheet_bounds(sheet, label)
+        except InputError as err:
+            problems.append(Problem(label, 1, f"{str(err).split(': ', 1)[1]}; not read"))
+            continue
+        header = next(sheet.iter_rows(max_row=1, max_col=bounds[1], values_only=True), ())
         table = identify_table(header, hint=sheet.title)
         if table is None:
             if any(cell is not None for cell in header):
                 problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
             continue
-        found.append((list(TABLES).index(table.name), table, sheet, label))
-    rows_in_all = max(sum(sheet.max_row or 0 for _, _, sheet, _ in found), 1)
+        found.append((list(TABLES).index(table.name), table, sheet, label, bounds))
+    rows_in_all = max(sum(bounds[0] for *_, bounds in found), 1)
     rows_before = 0
-    for _, table, sheet, label in sorted(found, key=lambda item: item[0]):
+    for _, table, sheet, label, (max_row, max_col) in sorted(found, key=lambda item: item[0]):
         rows = _reporting(
-            sheet.iter_rows(values_only=True),
+            _values(sheet.iter_rows(max_row=max_row, max_col=max_col)),
             lambda number, before=rows_before: (before + number) / rows_in_all,
         )
         problems += _TableLoad(table, label, builder).load(rows)
-        rows_before += sheet.max_row or 0
+        rows_before += max_row
     return problems
 
 
@@ -730,7 +868,7 @@ def write_xlsx(
                 sheet.data_validations.append(_drop_down(column, f"{letter}2:{letter}1048576"))
         sheet.append([_header_cell(sheet, column) for column in table.columns])
         for row in rows:
-            sheet.append([row[column] for column in table.column_names])
+            sheet.append(text_cells(sheet, (row[column] for column in table.column_names)))
     book.save(path)
 
 
@@ -778,9 +916,27 @@ def write_csv(
         with path.open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(columns)
-            writer.writerows([row[column] for column in columns] for row in rows)
+            writer.writerows([_csv_cell(row[column]) for column in columns] for row in rows)
         written.append(path)
     return written
+
+
+def _csv_cell(value: Any) -> Any:
+    return csv_field(value) if isinstance(value, str) else value
+
+
+def text_cells(sheet: Any, values: Iterable[Any]) -> list[WriteOnlyCell]:
+    """Cells of a write-only ``sheet`` for ``values``: text always as a string cell.
+
+    openpyxl stores a text starting with ``=`` as a formula; a name is never one.
+    """
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    return cells
 
 
 def example_graph() -> nx.MultiDiGraph:

@@ -36,51 +36,31 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from bscalign.graph import fields
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import PlanGraphBuilder
+from bscalign.loaders import limits
 from bscalign.loaders.problems import InputError, Problem
 
 FORMAT_VERSION = 1
 LINE = "__line__"
-SECTIONS = {
-    "themes": s.THEME,
-    "objectives": s.OBJECTIVE,
-    "kpis": s.KPI,
-    "action_plans": s.ACTION_PLAN,
-}
-PLAN_KEYS = {"organization", "year", "level", "city", "declared", *SECTIONS}
-ENTRY_KEYS = {
-    s.THEME: {"code", "name", "also_named", "declared", "aligns_to", "lead", "members", "suppress"},
-    s.OBJECTIVE: {
-        "code",
-        "name",
-        "also_named",
-        "theme",
-        "perspective",
-        "new",
-        "aligns_to",
-        "causes",
-        "suppress",
-    },
-    s.KPI: {
-        "code",
-        "name",
-        "also_named",
-        "objective",
-        "wccd",
-        "city_kpi",
-        "new",
-        "city_kpi_refs",
-        "suppress",
-    },
-    s.ACTION_PLAN: {"code", "name", "also_named", "supports", "suppress"},
-}
-DECLARED_KEYS = ("themes", "objectives", "kpis", "action_plans")
+#: YAML section -> the kind of its entries.
+SECTIONS = {section: kind for kind, section in fields.SECTIONS.items()}
+PLAN_KEYS = {*fields.yaml_keys(s.PLAN), *SECTIONS}
+ENTRY_KEYS = {kind: set(fields.yaml_keys(kind)) for kind in SECTIONS.values()}
+DECLARED_KEYS = fields.DECLARED_KEYS
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe loader (libyaml's when PyYAML has it) that remembers each mapping's line."""
+    """A safe loader (libyaml's when PyYAML has it) that remembers each mapping's line and
+    the line of each item of a list."""
+
+
+class _Items(list):  # type: ignore[type-arg]
+    """A YAML list that knows the line of each item (for problems about an item)."""
+
+    lines: list[int]
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -89,7 +69,119 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     return mapping
 
 
+def _sequence_with_lines(loader: _LineLoader, node: yaml.SequenceNode) -> _Items:
+    items = _Items(loader.construct_sequence(node, deep=True))
+    items.lines = [item.start_mark.line + 1 for item in node.value]
+    return items
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence_with_lines)
+
+
+def _load_document(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse ``text`` (libyaml when available), check its shape, then build Python values.
+
+    The node tree is checked before anything is constructed: aliases that would expand it
+    past :data:`~bscalign.loaders.limits.MAX_ALIAS_NODES` ("billion laughs"), a recursive
+    alias or nesting deeper than :data:`~bscalign.loaders.limits.MAX_YAML_DEPTH` raise
+    :class:`InputError`; a key written twice in one mapping is a problem (YAML keeps the
+    last one, so the first would be lost unseen).
+    """
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        problems = _check_tree(node, file)
+        return loader.construct_document(node), problems
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(file, f"not valid YAML: {getattr(err, 'problem', err)}", line) from None
+    except RecursionError:
+        raise InputError(
+            file, f"YAML nested too deeply (limit {limits.MAX_YAML_DEPTH} levels)"
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _check_tree(root: yaml.Node, file: str) -> list[Problem]:
+    """Walk each distinct node once: expanded size, depth, cycles and duplicate keys."""
+    expanded: dict[int, int] = {}  # id(node) -> nodes it stands for once aliases expand
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    problems: list[Problem] = []
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            on_path.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            if depth[key] > limits.MAX_YAML_DEPTH:
+                raise InputError(
+                    file,
+                    f"YAML nested more than {limits.MAX_YAML_DEPTH} levels deep (the limit)",
+                    node.start_mark.line + 1,
+                )
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise InputError(file, "a YAML alias refers to itself", node.start_mark.line + 1)
+        on_path.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            problems += _duplicate_keys(node, file)
+        stack.extend((child, False) for child in children if id(child) not in expanded)
+        if len(on_path) > limits.MAX_YAML_DEPTH:
+            raise InputError(
+                file,
+                f"YAML nested more than {limits.MAX_YAML_DEPTH} levels deep (the limit)",
+                node.start_mark.line + 1,
+            )
+    added = expanded[id(root)] - len(expanded)
+    if added > limits.MAX_ALIAS_NODES:
+        raise InputError(
+            file,
+            f"YAML aliases expand the document by {added:,} values beyond those written "
+            f"(limit {limits.MAX_ALIAS_NODES:,})",
+        )
+    return problems
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _duplicate_keys(node: yaml.MappingNode, file: str) -> list[Problem]:
+    first_line: dict[str, int] = {}
+    problems = []
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key_node.start_mark.line + 1
+        if key_node.value in first_line:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"key {key_node.value!r} written twice in one mapping (first at line "
+                    f"{first_line[key_node.value]}); YAML keeps only this one, the first "
+                    "is not loaded",
+                )
+            )
+        else:
+            first_line[key_node.value] = line
+    return problems
 
 
 def looks_like_yaml_plans(text: str) -> bool:
@@ -119,13 +211,9 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
     ...     print(problem)  # doctest: +ELLIPSIS
     fire.yaml:8: KPI entry has unknown key 'nme' (expected one of: also_named, ...)
     """
-    try:
-        document = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(file, f"not valid YAML: {getattr(err, 'problem', err)}", line) from None
+    document, problems = _load_document(text, file)
     reader = EntryReader(file, builder)
+    reader.problems += problems
     if not isinstance(document, dict) or "bscalign" not in document:
         raise InputError(file, "not bscalign YAML: expected a top-level 'bscalign: 1' key", 1)
     if document.get("bscalign") != FORMAT_VERSION:
@@ -134,8 +222,8 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
     if not isinstance(entries, list):
         reader.problem(document, "expected 'plans:' with a list of plans")
         return reader.problems
-    for entry in entries:
-        reader.plan(entry)
+    for number, entry in enumerate(entries):
+        reader.plan(entry, _item_line(entries, number))
     return reader.problems
 
 
@@ -152,68 +240,78 @@ class EntryReader:
         self.place = place
         self.problems: list[Problem] = []
 
-    def problem(self, entry: Any, message: str) -> None:
-        line = entry.get(LINE, 1) if isinstance(entry, dict) else 1
+    def problem(self, entry: Any, message: str, line: int | None = None) -> None:
+        if line is None:
+            line = entry.get(LINE, 1) if isinstance(entry, dict) else 1
         self.problems.append(Problem(self.file, line, message))
 
     def source(self, entry: dict[str, Any]) -> str:
         return f"{self.file}:{entry.get(LINE, 1)}"
 
-    def plan(self, entry: Any) -> None:
+    def plan(self, entry: Any, line: int | None = None) -> None:
         if not isinstance(entry, dict):
-            self.problem(entry, "a plan must be a mapping with organization and year")
+            self.problem(entry, "a plan must be a mapping with organization and year", line)
             return
-        if not self._known_keys(entry, PLAN_KEYS, "plan"):
-            pass
-        organization, year = entry.get("organization"), entry.get("year")
-        if not isinstance(organization, str) or not organization or year is None:
-            self.problem(entry, "a plan needs 'organization' (text) and 'year'")
+        if self._oversized(entry, "plan"):
             return
-        level = entry.get("level", s.AGENCY)
+        self._known_keys(entry, PLAN_KEYS, "plan")
+        organization, year = self.text(entry, "organization"), self.text(entry, "year")
+        if not organization or not year:
+            self.problem(entry, "a plan needs 'organization' (text) and 'year'; plan not loaded")
+            return
+        level = self.text(entry, "level") or s.AGENCY
         if level not in (s.CITY, s.AGENCY):
             self.problem(entry, f"level must be 'city' or 'agency', not {level!r}")
             level = s.AGENCY
-        city = entry.get("city")
+        city = self.text(entry, "city")
         plan = self.builder.add_plan(
-            organization, str(year), level, city=city, source=self.source(entry)
+            organization, year, level, city=city, source=self.source(entry)
         )
         for key, total in _mapping(entry.get("declared")).items():
-            if key in DECLARED_KEYS and isinstance(total, int):
+            if key in DECLARED_KEYS and _is_count(total):
                 self.builder.declare(plan, key, total)
             elif key != LINE:
                 self.problem(entry, f"declared {key!r}: expected one of {DECLARED_KEYS} -> int")
         for section, kind in SECTIONS.items():
-            items = entry.get(section, [])
-            if not isinstance(items, list):
-                self.problem(entry, f"'{section}' must be a list")
+            items = entry.get(section)
+            if items is None:
                 continue
-            for item in items:
-                self.entry(plan, kind, item)
+            if not isinstance(items, list):
+                self.problem(entry, f"'{section}' must be a list, got {_type_name(items)}")
+                continue
+            for number, item in enumerate(items):
+                self.entry(plan, kind, item, _item_line(items, number))
 
-    def entry(self, plan: str, kind: str, item: Any) -> None:
+    def entry(self, plan: str, kind: str, item: Any, line: int | None = None) -> None:
         if not isinstance(item, dict):
-            self.problems.append(Problem(self.file, 1, f"{kind} entry must be a mapping"))
+            self.problem(
+                item,
+                f"{kind} entry must be a mapping (code: ..., name: ...), got "
+                f"{_type_name(item)} {_shown(item)}; not loaded",
+                line,
+            )
+            return
+        if self._oversized(item, kind):
             return
         self._known_keys(item, ENTRY_KEYS[kind], kind)
-        code = item.get("code")
-        if not isinstance(code, str) or not code.strip():
-            self.problem(item, f"{kind} entry without a 'code'")
+        code = self.text(item, "code")
+        if not code or not code.strip():
+            self.problem(item, f"{kind} entry without a 'code'; not loaded")
             return
         code = code.strip()
-        name = item.get("name")
-        name = str(name) if name is not None else None
+        name = self.text(item, "name")
         source = self.source(item)
         b = self.builder
         if kind == s.THEME:
             nid = b.add_theme(plan, code, name, source=source, place=self.place)
             for what, total in _mapping(item.get("declared")).items():
-                if what in DECLARED_KEYS and isinstance(total, int):
+                if what in DECLARED_KEYS and _is_count(total):
                     b.declare(plan, what, total, theme=code)
             for link in self._codes(item, "aligns_to"):
                 b.add_theme_link(plan, code, link, source=source)
             self._members(plan, code, item, source)
         elif kind == s.OBJECTIVE:
-            perspective = item.get("perspective")
+            perspective = self.text(item, "perspective")
             if perspective is not None and perspective not in s.PERSPECTIVES:
                 self.problem(item, f"perspective must be one of C, P, L, F, not {perspective!r}")
                 perspective = None
@@ -223,9 +321,9 @@ class EntryReader:
                 name,
                 source=source,
                 place=self.place,
-                theme=item.get("theme"),
+                theme=self.text(item, "theme"),
                 perspective=perspective,
-                new=bool(item.get("new")),
+                new=self.flag(item, "new"),
             )
             for link in _list(item.get("aligns_to")):
                 self._upward_link(plan, code, link, item, source)
@@ -240,9 +338,9 @@ class EntryReader:
                 source=source,
                 place=self.place,
                 objective=objectives[0] if objectives else None,
-                wccd=bool(item.get("wccd")),
-                city_kpi=bool(item.get("city_kpi")),
-                new=bool(item.get("new")),
+                wccd=self.flag(item, "wccd"),
+                city_kpi=self.flag(item, "city_kpi"),
+                new=self.flag(item, "new"),
             )
             for also_measured in objectives[1:]:
                 b.add_kpi(plan, code, None, source=source, place="implied", objective=also_measured)
@@ -262,8 +360,9 @@ class EntryReader:
             if variant not in names:
                 names.append(variant)
         for suppression in _list(item.get("suppress")):
-            if isinstance(suppression, dict) and suppression.get("rule"):
-                b.suppress(nid, str(suppression["rule"]), str(suppression.get("reason", "")))
+            rule = self.text(suppression, "rule") if isinstance(suppression, dict) else None
+            if rule:
+                b.suppress(nid, rule, self.text(suppression, "reason") or "")
             else:
                 self.problem(item, "suppress entries need 'rule' (and a 'reason')")
 
@@ -272,8 +371,8 @@ class EntryReader:
     ) -> None:
         if isinstance(link, str):
             target, _, name = link.strip().partition(" ")
-        elif isinstance(link, dict) and link.get("code"):
-            target, name = str(link["code"]), str(link.get("name") or "")
+        elif isinstance(link, dict) and self.text(link, "code"):
+            target, name = self.text(link, "code") or "", self.text(link, "name") or ""
         else:
             self.problem(item, "aligns_to entries are 'CODE name' or {code, name}")
             return
@@ -288,10 +387,46 @@ class EntryReader:
 
     def _codes(self, item: dict[str, Any], key: str) -> list[str]:
         values = _list(item.get(key))
-        if not all(isinstance(v, str | int | float) for v in values):
-            self.problem(item, f"'{key}' must be a text or a list of texts")
+        if not all(_is_text(v) for v in values):
+            wrong = next(v for v in values if not _is_text(v))
+            self.problem(
+                item, f"'{key}' must be a text or a list of texts, got {_type_name(wrong)}"
+            )
             return []
         return [str(v).strip() for v in values if str(v).strip()]
+
+    def text(self, item: dict[str, Any], key: str) -> str | None:
+        """``item[key]`` as text (a whole number is read as its digits), None when absent;
+        any other type is a problem naming the field, the type expected and the line."""
+        value = item.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        if _is_text(value):
+            return str(value)
+        self.problem(item, f"'{key}' must be text, got {_type_name(value)}; not read")
+        return None
+
+    def flag(self, item: dict[str, Any], key: str) -> bool:
+        """``item[key]`` as a flag: true, false or absent; anything else is a problem."""
+        value = item.get(key)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        self.problem(
+            item,
+            f"'{key}' must be true or false, got {_type_name(value)} {_shown(value)}; not read",
+        )
+        return False
+
+    def _oversized(self, item: dict[str, Any], what: str) -> bool:
+        """Report and refuse an entry holding a text longer than the limit."""
+        for key, value in item.items():
+            texts = value if isinstance(value, list) else [value]
+            for text in texts:
+                reason = isinstance(text, str) and limits.too_long(text, f"'{key}'")
+                if reason:
+                    self.problem(item, f"{reason}; {what} entry not loaded")
+                    return True
+        return False
 
     def _known_keys(self, item: dict[str, Any], allowed: set[str], what: str) -> bool:
         unknown = sorted(k for k in item if k != LINE and k not in allowed)
@@ -301,6 +436,42 @@ class EntryReader:
                 item, f"{what} entry has unknown key {key!r} (expected one of: {expected})"
             )
         return not unknown
+
+
+def _is_text(value: Any) -> bool:
+    """Text, or a whole number YAML read from digits (``year: 108``, ``code: 1``)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a yes/no value ({str(value).lower()})"
+    if isinstance(value, float):
+        return f"a decimal number ({value}; quote it to keep it as written)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    """A scalar as written, briefly (a collection is not spelled out)."""
+    if isinstance(value, dict | list):
+        return ""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _item_line(items: list[Any], number: int) -> int | None:
+    lines = getattr(items, "lines", None)
+    return lines[number] if lines else None
 
 
 def _list(value: Any) -> list[Any]:
@@ -394,7 +565,8 @@ def plan_document(
         doc["declared"] = dict(plan["declared"])
     for section, kind in SECTIONS.items():
         entries = []
-        for nid, data in sorted(index.in_graph_order(kind, pid), key=lambda n: _code_key(n[1])):
+        coded = index.in_graph_order(kind, pid)
+        for nid, data in sorted(coded, key=lambda n: s.code_order(n[1]["code"])):
             entries.extend(_entries(graph, nid, data))
         if entries:
             doc[section] = entries
@@ -489,22 +661,3 @@ def _distinct_things(data: dict[str, Any]) -> list[str]:
     if len(duplicated) > 1:
         return [name for name, _ in duplicated]
     return [data["name"]]
-
-
-def _code_key(data: dict[str, Any]) -> tuple[Any, ...]:
-    """Sort codes as strategy maps read: by theme, then C, P, L, F, then number (AC2 < AC10)."""
-    code = data["code"]
-    head, *numbers = code.split(".")
-    letters = head.rstrip("0123456789")
-    perspective = letters[1:2]
-    rank = (
-        s.PERSPECTIVES.index(perspective) if perspective in s.PERSPECTIVES else len(s.PERSPECTIVES)
-    )
-    digits = head[len(letters) :]
-    return (
-        letters[:1],
-        rank,
-        letters,
-        int(digits or -1),
-        *(int(n) for n in numbers if n.isdigit()),
-    )

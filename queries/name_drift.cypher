@@ -2,7 +2,8 @@
 //
 // Compares the names an item is written with (`names`, every variant in the order seen)
 // as `name_keys` (spaces between Chinese characters and stray separators removed) and
-// reports an item with more than one. Each variant is listed with the last place
+// reports an item with more than one, unless one place (Occurrence.place) itself writes
+// two names: that is duplicate-code. Each variant is listed with the last place
 // (Occurrence) that writes it, when one does.
 //
 // Result: one row per finding, as `bscalign audit` reports it: plan, subject (the code),
@@ -17,6 +18,12 @@ WITH item,
      [i IN range(0, size(item.name_keys) - 1)
       WHERE NOT item.name_keys[i] IN item.name_keys[0..i] | item.name_keys[i]] AS variants
 WHERE size(variants) > 1
+  // one place writing the code with two names is two things: duplicate-code, not drift
+  AND NOT EXISTS {
+    MATCH (item)-[:HAS_OCCURRENCE]->(one:Occurrence), (item)-[:HAS_OCCURRENCE]->(other:Occurrence)
+    WHERE one.place = other.place AND one.name <> '' AND other.name <> ''
+      AND one.name_key <> other.name_key
+  }
 CALL (item) {
   MATCH (item)-[:HAS_OCCURRENCE]->(written:Occurrence)
   WHERE written.name <> ''

@@ -4,7 +4,8 @@ What it checks
     A theme, objective, KPI or action plan code should carry one name throughout a plan.
     It compares the names written in the plan's different places (strategy map, KPI
     overview, scorecard tables, YAML ``also_named``), ignoring spaces and line breaks.
-    Different things under one code in the same table are ``duplicate-code`` instead.
+    Different things under one code in the same table are ``duplicate-code`` instead: a
+    code that one place writes with two names is not reported here.
 
 Why it matters
     When the overview and the scorecard word a KPI differently, readers cannot tell
@@ -36,7 +37,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             if len(node["names"]) < 2:
                 continue  # one wording cannot drift
             variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
-            if len(variants) < 2:
+            if len(variants) < 2 or _one_place_has_two(node):
                 continue
             where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
             listed = "; ".join(
@@ -47,6 +48,17 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 f"{s.KIND_NAMES[kind][1]} {node['code']} 有 {len(variants)} 種寫法：{listed}",
             )
             yield RULE.finding(node, text, node_id=nid)
+
+
+def _one_place_has_two(node: dict) -> bool:
+    """Whether one place writes the code with two names: two things, ``duplicate-code``."""
+    names_by_place: dict[str, set[str]] = {}
+    for occurrence in node["occurrences"]:
+        if occurrence["name"]:
+            names_by_place.setdefault(occurrence["place"], set()).add(
+                clean_name(occurrence["name"])
+            )
+    return any(len(names) > 1 for names in names_by_place.values())
 
 
 RULE = Rule("BSC403", "name-drift", WARNING, check, sys.modules[__name__])

@@ -19,8 +19,8 @@ from facts import graph_facts
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
+from bscalign.graph.fields import DECLARED_COLUMNS as DECLARED
 from bscalign.loaders.yamlplans import parse_yaml_plans
-from bscalign.neo4j_store import DECLARED
 
 if TYPE_CHECKING:
     import neo4j

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from bscalign.cli import main
 from bscalign.loaders import LoadResult, read_plans
+from bscalign.output import markdown_cell
 from bscalign.queries.base import LANGUAGES
 from bscalign.queries.engine import audit
 from bscalign.report import LABELS, build_report, placeholders, render_html, render_markdown
@@ -44,8 +45,8 @@ def test_markdown_holds_every_finding_with_suggestion_and_source(
     findings = audit(seeds.graph).findings
     assert len(findings) == 126
     for finding in findings:
-        assert finding.text(lang).replace("|", "\\|") in text
-        assert finding.source in text
+        assert markdown_cell(finding.text(lang)) in text
+        assert markdown_cell(finding.source) in text
     assert "| CC1 | " in text and "| GC2 | " in text  # dangling G2 of CC1, and its suggestion
 
 
@@ -200,4 +201,4 @@ def test_load_problems_are_in_the_report_and_exit_1(tmp_path: Path) -> None:
     assert run.exit_code == 1
     text = target.read_text(encoding="utf-8")
     assert "## Load problems" in text
-    assert f"| {source} | 7 | " in text and "colour" in text
+    assert f"| {markdown_cell(str(source))} | 7 | " in text and "colour" in text

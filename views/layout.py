@@ -16,7 +16,6 @@ audit suggests, which is always shown. The rest of the city map is folded into o
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -252,7 +251,7 @@ class _Block:
         (what the detail level hides is folded into the objective instead)."""
         placed: set[str] = set()
         columns = set(self.columns)
-        ordered = sorted(members, key=lambda item: _natural(item[1].get("code", "")))
+        ordered = sorted(members, key=lambda item: s.code_order(item[1].get("code", "")))
         for nid, data in ordered:
             if data["kind"] not in (s.OBJECTIVE, MISSING):
                 continue
@@ -397,7 +396,7 @@ def _city_strip(
     for theme, nodes in sorted(folded.items()):
         more_id = f"{city}:{MORE}:{theme}"
         more[more_id] = {"kind": MORE, "plan": city, "theme": theme, "members": nodes}
-        layout.folded[more_id] = sorted(nodes, key=lambda n: _natural(view.nodes[n]["code"]))
+        layout.folded[more_id] = sorted(nodes, key=lambda n: s.code_order(view.nodes[n]["code"]))
     layout.more.update(more)
     return city, [*_split_rows(beneath, width), *city_rows], more
 
@@ -450,7 +449,7 @@ def _sources(view: nx.MultiDiGraph, node: str, kind: str, skip: Iterable[str] = 
     """Nodes with an edge of ``kind`` into ``node``, in code order, except ``skip``."""
     skip = set(skip)
     found = {u for u, _, k in view.in_edges(node, keys=True) if k == kind and u not in skip}
-    return sorted(found, key=lambda n: _natural(view.nodes[n].get("code", n)))
+    return sorted(found, key=lambda n: s.code_order(view.nodes[n].get("code", n)))
 
 
 def _band(perspective: str | None) -> str:
@@ -461,8 +460,3 @@ def _perspective_of_code(code: str) -> str | None:
     """The perspective letter a KPI or action-plan code carries (``AC1.1`` → ``C``)."""
     shape = s.OBJECTIVE_CODE.match(code.split(".", 1)[0])
     return shape["perspective"] if shape else None
-
-
-def _natural(code: str) -> list[Any]:
-    """Sort key putting ``AC2`` before ``AC10``."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]

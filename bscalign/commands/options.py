@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from bscalign.graph import schema
 from bscalign.graph.causality import validate_order
-from bscalign.loaders import InputError, LoadResult, Progress, input_formats, read_plans
+from bscalign.loaders import InputError, LoadResult, Progress, input_formats, limits, read_plans
 from bscalign.output import FORMATS, RENDERERS, Output
 from bscalign.queries.base import LANGUAGES, SEVERITIES
 
@@ -27,11 +28,46 @@ input_format_option = click.option(
 )
 
 
+class ByteSize(click.ParamType):
+    """A size in bytes, written ``200M``, ``1G``, ``512K`` or a plain number of bytes."""
+
+    name = "size"
+    _UNITS: ClassVar[dict[str, int]] = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        found = re.fullmatch(r"\s*(\d+)\s*([KMG]?)(?:i?B)?\s*", str(value), re.IGNORECASE)
+        if not found or int(found[1]) == 0:
+            self.fail(f"{value!r} is not a size such as 200M, 1G or 52428800", param, ctx)
+        return int(found[1]) * self._UNITS[found[2].upper()]
+
+
+def _remember_limits(ctx: click.Context, _param: click.Parameter, size: int) -> int:
+    ctx.meta["bscalign.limits"] = limits.Limits(max_input_bytes=size)
+    return size
+
+
+max_input_size_option = click.option(
+    "--max-input-size",
+    type=ByteSize(),
+    default=f"{limits.MAX_INPUT_BYTES // 1024**2}M",
+    show_default=True,
+    envvar="BSCALIGN_MAX_INPUT_SIZE",
+    show_envvar=True,
+    expose_value=False,
+    callback=_remember_limits,
+    help="Refuse an input file (or an XLSX unpacked) larger than this.",
+)
+
+
 def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Shared input arguments: FILE... (files or folders) and --input-format."""
+    """Shared input arguments: FILE... (files or folders), --input-format and
+    --max-input-size."""
 
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @input_format_option
+    @max_input_size_option
     @functools.wraps(command)
     def wrapper(files: tuple[Path, ...], input_format: str | None, **kwargs: Any) -> Any:
         return command(load(files, input_format), **kwargs)
@@ -66,7 +102,8 @@ def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
     """Load inputs or exit 2 with a one-line error naming the file."""
     try:
         with progress_bar() as progress_to:
-            result = read_plans(files, input_format, progress_to)
+            bounds = click.get_current_context().meta.get("bscalign.limits", limits.DEFAULT)
+            result = read_plans(files, input_format, progress_to, bounds=bounds)
     except (InputError, OSError) as err:
         click.echo(f"bscalign: error: {err}", err=True)
         sys.exit(EXIT_USAGE)

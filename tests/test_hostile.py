@@ -1,0 +1,581 @@
+"""Hostile and unlucky input: every attempt of the safety review, as a test.
+
+Each test is one attempt (or a family of them) tried as an attacker or an unlucky user
+would: it asserts the right result or bscalign's own one-line error with the documented
+exit code (2: usage, unreadable input, unwritable output; 1: load problems), never a
+traceback, nothing lost silently and no partial file. Attempts on the Neo4j push live in
+``test_neo4j_store.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+from conftest import EXAMPLES
+from facts import graph_facts
+
+from bscalign.cli import main
+from bscalign.graph import schema as s
+from bscalign.loaders import InputError, read_plans
+
+
+def run(*args: object) -> Result:
+    """Run the CLI in-process; an exception escaping it fails the test (a traceback)."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def run_process(*args: object, limit_memory: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``bscalign`` as a user does, optionally under an address-space limit (bytes)."""
+    code = "from bscalign.cli import main; main()"
+    preexec = None
+    if limit_memory is not None:
+
+        def preexec() -> None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (limit_memory, limit_memory))
+
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a guard against hangs, not a measurement
+        preexec_fn=preexec,
+    )
+
+
+def one_line_error(result: Result | subprocess.CompletedProcess, code: int) -> str:
+    """Assert exit ``code`` and bscalign's own error on stderr; return stderr."""
+    exit_code = getattr(result, "exit_code", None)
+    exit_code = result.returncode if exit_code is None else exit_code
+    assert exit_code == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "bscalign: error:" in result.stderr or "bscalign: problem:" in result.stderr
+    return result.stderr
+
+
+def yaml_file(folder: Path, body: str, name: str = "plans.yaml") -> Path:
+    path = folder / name
+    path.write_text("bscalign: 1\n" + body, encoding="utf-8")
+    return path
+
+
+# -- YAML: nothing dropped or rewritten silently -----------------------------------------------
+
+
+def test_duplicate_yaml_keys_are_problems_at_their_line(tmp_path: Path) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- {organization: 臺北市政府測試局, year: '110'}\n"
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        "  - {code: AC1, name: 第一個名稱, name: 第二個名稱}\n",
+    )
+    result = read_plans([doc])
+    messages = [str(p) for p in result.problems]
+    assert any(m.startswith(f"{doc}:4: key 'plans' written twice") for m in messages)
+    assert any(m.startswith(f"{doc}:8: key 'name' written twice") for m in messages)
+    assert "first at line 2" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("[a, b]", "got a list"),
+        ("{a: 1}", "got a mapping"),
+        ("true", "got a yes/no value (true)"),
+        ("1.10", "got a decimal number (1.1; quote it to keep it as written)"),
+    ],
+)
+def test_a_wrong_typed_name_is_a_problem_naming_field_type_and_line(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        f"  - {{code: AC1, name: 提升市民安全}}\n  - code: AC2\n    name: {value}\n",
+    )
+    result = read_plans([doc])
+    assert [str(p) for p in result.problems] == [f"{doc}:7: 'name' must be text, {said}; not read"]
+    objective = result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC2")]
+    assert objective["name"] in ("", None)  # no Python repr stored as a name
+
+
+def test_a_list_where_a_code_belongs_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        "  - {code: AC1, name: 提升市民安全, theme: [G], new: 'no'}\n",
+    )
+    result = run("stats", doc)
+    stderr = one_line_error(result, 1)
+    assert f"{doc}:6: 'theme' must be text, got a list" in stderr
+    assert f"{doc}:6: 'new' must be true or false, got text 'no'" in stderr
+
+
+def test_a_bare_code_under_themes_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府\n  year: '108'\n  level: city\n  themes:\n"
+        "  - {code: A, name: 打造宜居永續城市}\n  - G\n",
+    )
+    (problem,) = read_plans([doc]).problems
+    assert str(problem).startswith(f"{doc}:8: Theme entry must be a mapping")
+    assert "'G'" in problem.message
+
+
+def test_a_null_reason_is_not_stored_as_none(tmp_path: Path) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        "  - {code: AC1, name: 提升市民安全, suppress: [{rule: orphan-kpi, reason: null}]}\n",
+    )
+    result = read_plans([doc])
+    node = result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC1")]
+    assert node["suppress"] == [{"rule": "orphan-kpi", "reason": ""}]
+
+
+# -- YAML: bombs are refused quickly ------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\nplans:\n- organization: 臺北\n  year: 1\n  name: *a8\n"
+
+
+def test_billion_laughs_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    doc = yaml_file(tmp_path, billion_laughs())
+    assert doc.stat().st_size < 700
+    result = run_process("stats", doc, limit_memory=1024**3)
+    stderr = one_line_error(result, 2)
+    assert "YAML aliases expand the document" in stderr and "(limit 100,000)" in stderr
+
+
+def test_a_few_aliases_still_load(tmp_path: Path) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        "  - {code: AC1, name: &n 提升市民安全}\n  - {code: AC2, name: *n}\n",
+    )
+    result = read_plans([doc])
+    assert result.problems == []
+    assert result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC2")]["name"]
+
+
+@pytest.mark.parametrize("depth", [250, 5000])
+def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path, depth: int) -> None:
+    doc = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        f"  - code: AC1\n    name: {'[' * depth}{']' * depth}\n",
+    )
+    with pytest.raises(InputError, match="nest"):  # ours at 64, libyaml's own at 1,000
+        read_plans([doc])
+    one_line_error(run("stats", doc), 2)
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    doc = yaml_file(tmp_path, "loop: &loop [*loop]\nplans: []\n")
+    with pytest.raises(InputError):
+        read_plans([doc])
+
+
+# -- exports carry no formulas ----------------------------------------------------------------
+
+FORMULA_NAMES = ['=HYPERLINK("http://example.com","點我")', "+886 專線", "-2 減量", "@SUM(1)"]
+
+
+def formula_plans(folder: Path) -> Path:
+    """An agency whose organization and names would all run as formulas."""
+    objectives = "".join(
+        f"  - {{code: AC{n}, name: '{name.replace(chr(39), chr(39) * 2)}'}}\n"
+        for n, name in enumerate(FORMULA_NAMES, 1)
+    )
+    return yaml_file(
+        folder,
+        "plans:\n- organization: '=1+1'\n  year: '108'\n  objectives:\n"
+        + objectives
+        + "  kpis:\n  - {code: AC1.1, name: '=cmd|'' /C calc''!A0', objective: AC1}\n",
+    )
+
+
+def xlsx_formulas(book: Path) -> list[str]:
+    """Every formula element in a workbook's sheets."""
+    with zipfile.ZipFile(book) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        return [f for n in sheets for f in re.findall(rb"<f[ >].*?</f>", archive.read(n))]
+
+
+def test_xlsx_export_writes_string_cells_and_loads_back_whole(tmp_path: Path) -> None:
+    original = read_plans([formula_plans(tmp_path)])
+    assert original.problems == []
+    book = tmp_path / "out.xlsx"
+    assert run("export", tmp_path / "plans.yaml", "--format", "xlsx", "-o", book).exit_code == 0
+    assert xlsx_formulas(book) == []
+    again = read_plans([book])
+    assert again.problems == []
+    assert graph_facts(again.graph) == graph_facts(original.graph)
+    assert again.graph.nodes[s.plan_node_id("=1+1@108")]["organization"] == "=1+1"
+
+
+def test_csv_export_prefixes_formula_fields_and_loads_back_exactly(tmp_path: Path) -> None:
+    original = read_plans([formula_plans(tmp_path)])
+    folder = tmp_path / "tables"
+    assert run("export", tmp_path / "plans.yaml", "--format", "csv", "-o", folder).exit_code == 0
+    for table in folder.glob("*.csv"):
+        with table.open(encoding="utf-8-sig", newline="") as stream:
+            for row in csv.reader(stream):
+                assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for field in row)
+    objectives = (folder / "objectives.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+1@108" in objectives and "'@SUM(1)" in objectives
+    again = read_plans([folder])
+    assert again.problems == []
+    assert graph_facts(again.graph) == graph_facts(original.graph)
+
+
+@pytest.mark.parametrize("command", ["audit", "stats"])
+def test_csv_output_of_every_command_holds_no_formula(tmp_path: Path, command: str) -> None:
+    result = run(command, formula_plans(tmp_path), "--format", "csv")
+    assert result.exit_code in (0, 1), result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert len(rows) > 1
+    for row in rows:
+        assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for field in row), row
+
+
+def test_report_workbook_holds_no_formula(tmp_path: Path) -> None:
+    book = tmp_path / "report.xlsx"
+    run("report", formula_plans(tmp_path), "-o", book)
+    assert book.exists() and xlsx_formulas(book) == []
+
+
+def test_formula_cells_of_a_workbook_are_read_as_text_and_reported(tmp_path: Path) -> None:
+    book = tmp_path / "by-hand.xlsx"
+    workbook = openpyxl.Workbook()
+    plans_sheet = workbook.active
+    plans_sheet.title = "plans"
+    plans_sheet.append(["plan", "level"])
+    plans_sheet.append(["臺北市政府消防局@108", "agency"])
+    objectives = workbook.create_sheet("objectives")
+    objectives.append(["plan", "code", "name"])
+    objectives.append(["臺北市政府消防局@108", "AC1", '="提升"&"安全"'])
+    workbook.save(book)
+    result = read_plans([book])
+    (problem,) = result.problems
+    assert problem.file == f"{book}[objectives]" and problem.line == 2
+    assert "column 'name': a formula" in problem.message
+    node = result.graph.nodes[s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC1")]
+    assert node["name"] == '="提升"&"安全"'  # read as written, never emptied
+
+
+# -- folders: one bad file does not stop the others ---------------------------------------------
+
+
+@pytest.fixture
+def unreadable(monkeypatch: pytest.MonkeyPatch):
+    """Make a file or folder unreadable: by its mode, or (as root, who reads anything) by
+    having the operating system's calls refuse it as they would."""
+    import os
+    import pathlib
+
+    locked: list[Path] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() != 0:
+            path.chmod(0)
+            locked.append(path)
+            return
+        if path.is_dir():
+            real_scandir = os.scandir
+
+            def scandir(top: object = ".") -> object:
+                if Path(os.fsdecode(top)) == path:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_scandir(top)
+
+            monkeypatch.setattr(os, "scandir", scandir)
+        else:
+            real_read_bytes = pathlib.Path.read_bytes
+
+            def read_bytes(self: Path) -> bytes:
+                if self == path:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_read_bytes(self)
+
+            monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+
+    yield make
+    for path in locked:
+        path.chmod(0o755)  # so that pytest can remove it
+
+
+def agencies_folder(folder: Path) -> Path:
+    """A folder of good plans (the shipped examples) to put bad files beside."""
+    target = folder / "plans"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def test_an_unrecognised_file_is_a_problem_and_the_rest_loads(tmp_path: Path) -> None:
+    folder = agencies_folder(tmp_path)
+    (folder / "notes.txt").write_text("會議紀錄：下週再議\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text("bscalign: 1\nplans: [\n", encoding="utf-8")
+    result = run("stats", folder, "--format", "json")
+    stderr = one_line_error(result, 1)
+    assert f"{folder / 'notes.txt'}:1: not a plan" in stderr and "file not loaded" in stderr
+    assert f"{folder / 'broken.yaml'}:" in stderr
+    loaded = {plan["id"] for plan in json.loads(result.stdout)["plans"]}
+    assert "臺北市政府消防局@108" in loaded and "臺北市政府兵役局@111" in loaded
+    # named on its own, the same file is an input error
+    one_line_error(run("stats", folder / "notes.txt"), 2)
+
+
+def test_an_unreadable_subfolder_or_file_is_a_problem_not_a_skip(
+    tmp_path: Path, unreadable
+) -> None:
+    folder = agencies_folder(tmp_path)
+    (folder / "locked").mkdir()
+    (folder / "locked" / "more.yaml").write_text("bscalign: 1\nplans: []\n", encoding="utf-8")
+    (folder / "secret.yaml").write_text("bscalign: 1\nplans: []\n", encoding="utf-8")
+    unreadable(folder / "locked")
+    unreadable(folder / "secret.yaml")
+    result = run("stats", folder)
+    stderr = one_line_error(result, 1)
+    assert f"{folder / 'locked'}:1: folder cannot be read (Permission denied)" in stderr
+    assert f"{folder / 'secret.yaml'}:1: cannot be read (Permission denied)" in stderr
+    assert "臺北市政府消防局@108" in result.stdout
+
+
+def test_a_csv_row_with_an_unclosed_quote_is_a_problem_and_later_rows_load(
+    tmp_path: Path,
+) -> None:
+    plans_csv = tmp_path / "plans.csv"
+    plans_csv.write_text("plan,level\n臺北市政府消防局@108,agency\n", encoding="utf-8")
+    objectives = tmp_path / "objectives.csv"
+    objectives.write_text(
+        "plan,code,name,also_named\n"
+        '臺北市政府消防局@108,AC1,"提升市民安全,\n'
+        "臺北市政府消防局@108,AC2,強化救災效能,\n"
+        '臺北市政府消防局@108,AC3,"名稱\n跨兩行",\n'
+        "臺北市政府消防局@108,AC4,精進救護品質,\n",
+        encoding="utf-8",
+    )
+    result = read_plans([tmp_path])
+    (problem,) = result.problems
+    assert problem.file == str(objectives) and problem.line == 2
+    assert "quote opened in this row is not closed" in problem.message
+    names = {
+        data["code"]: data["name"]
+        for _, data in result.graph.nodes(data=True)
+        if data["kind"] == s.OBJECTIVE
+    }
+    assert names == {"AC2": "強化救災效能", "AC3": "名稱\n跨兩行", "AC4": "精進救護品質"}
+
+
+# -- limits: refused quickly, naming the limit ---------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_and_the_option_raises_it(tmp_path: Path) -> None:
+    doc = shutil.copy(EXAMPLES / "taipei-fire-108.yaml", tmp_path / "fire.yaml")
+    stderr = one_line_error(run("stats", doc, "--max-input-size", "4K"), 2)
+    assert "over the input size limit of 4,096 bytes (4 KiB)" in stderr
+    assert "--max-input-size" in stderr
+    assert run("stats", doc, "--max-input-size", "1M").exit_code == 0
+    assert run("stats", doc, "--max-input-size", "lots").exit_code == 2
+
+
+def zip_bomb(path: Path, sheet_xml: bytes, declared_size: int | None = None) -> Path:
+    """A workbook with ``sheet_xml`` as its one sheet (compressed: small on disk)."""
+    content_types = (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        b'worksheet+xml"/></Types>'
+    )
+    rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        b"</Relationships>"
+    )
+    workbook = (
+        b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="objectives" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    workbook_rels = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        b"</Relationships>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return path
+
+
+SHEET = (
+    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main">%s<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>plan</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>code</t></is></c><c r="C1" t="inlineStr"><is><t>name</t>'
+    b"</is></c></row>%s</sheetData></worksheet>"
+)
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    spaces = b" " * (60 * 1024 * 1024)  # what would have been 4 GiB: same refusal, sooner
+    book = zip_bomb(tmp_path / "bomb.xlsx", SHEET % (b"", b"<row r='2'>" + spaces + b"</row>"))
+    assert book.stat().st_size < 200_000
+    stderr = one_line_error(run_process("stats", book, limit_memory=1024**3), 2)
+    assert "unpacks to 62,9" in stderr and "over the input size limit of 52,428,800 bytes" in stderr
+
+
+def test_a_sheet_declaring_too_many_columns_is_refused(tmp_path: Path) -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n)
+        for n in range(2, 2000)
+    )
+    book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b'<dimension ref="A1:XFD1999"/>', rows))
+    (problem,) = read_plans([book]).problems
+    assert problem.file == f"{book}[objectives]"
+    assert "16,384 columns, over the limits of 1,048,576 rows and 1,000 columns" in problem.message
+
+
+def test_cells_past_the_declared_width_cost_nothing(tmp_path: Path) -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>nobody@1</t></is></c>'
+        b'<c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n, n)
+        for n in range(2, 20_000)
+    )
+    book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b"", rows))
+    problems = read_plans([book]).problems  # no dimension: read up to 1,000 columns a row
+    assert len(problems) == 19_998 and "column 'code': expected a value" in problems[0].message
+
+
+@pytest.mark.parametrize("where", ["yaml", "xlsx", "csv"])
+def test_a_name_longer_than_the_limit_is_refused_naming_it(tmp_path: Path, where: str) -> None:
+    long_name = "長" * 10_001
+    graph_input = yaml_file(
+        tmp_path,
+        "plans:\n- organization: 臺北市政府消防局\n  year: '108'\n  objectives:\n"
+        f"  - {{code: AC1, name: 提升市民安全}}\n  - {{code: AC2, name: {long_name}}}\n",
+    )
+    if where != "yaml":
+        text = graph_input.read_text(encoding="utf-8").replace(long_name, "短")
+        graph_input.write_text(text, encoding="utf-8")
+        out = tmp_path / ("out.xlsx" if where == "xlsx" else "tables")
+        assert run("export", graph_input, "--format", where, "-o", out).exit_code == 0
+        if where == "xlsx":
+            workbook = openpyxl.load_workbook(out)
+            workbook["objectives"]["C3"] = long_name
+            workbook.save(out)
+        else:
+            table = out / "objectives.csv"
+            table.write_text(table.read_text(encoding="utf-8-sig").replace("短", long_name))
+        graph_input.unlink()
+        graph_input = out
+    result = read_plans([graph_input])
+    (problem,) = result.problems
+    assert "10,001 characters long (limit 10,000)" in problem.message
+    assert problem.line == (7 if where == "yaml" else 3)
+    codes = {d["code"] for _, d in result.graph.nodes(data=True) if d["kind"] == s.OBJECTIVE}
+    assert codes == {"AC1"}
+
+
+# -- Markdown and HTML: names are data ------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "x\n# heading\n[l](javascript:alert(1))",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "`code` **bold** _under_ ~~gone~~ a|b &amp;",
+    "- 1) list\n> quote\n===",
+]
+
+
+def hostile_plans(folder: Path) -> Path:
+    """A city map and an agency whose names try every Markdown and HTML construct; its
+    upward links dangle, so the names appear in findings too."""
+    quoted = [
+        name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        for name in HOSTILE_NAMES
+    ]
+    objectives = "".join(
+        f'  - {{code: AC{n}, name: "{name}", aligns_to: [{{code: GX{n}, name: "{name}"}}]}}\n'
+        for n, name in enumerate(quoted, 1)
+    )
+    return yaml_file(
+        folder,
+        "plans:\n- {organization: 臺北市政府, year: '108', level: city, objectives: "
+        "[{code: GC1, name: 市民安全}]}\n"
+        f"- organization: \"{quoted[0]}\"\n  year: '108'\n  city: 臺北市政府\n  objectives:\n"
+        + objectives,
+    )
+
+
+def rendered_tags(markdown: str) -> set[str]:
+    """The HTML tags a CommonMark renderer (with GitHub's tables) makes of ``markdown``."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    return set(re.findall(r"<([a-z0-9]+)", html))
+
+
+def test_markdown_audit_keeps_hostile_names_as_text(tmp_path: Path) -> None:
+    result = run("audit", hostile_plans(tmp_path), "--format", "markdown", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    assert rendered_tags(result.stdout) <= {"table", "thead", "tbody", "tr", "th", "td", "br"}
+    cells = [len(re.split(r"(?<!\\)\|", line)) for line in result.stdout.splitlines()]
+    assert len(cells) > 2 and set(cells) == {10}  # 8 columns: no row broken or widened
+
+
+def test_markdown_report_keeps_hostile_names_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "audit.md"
+    run("report", hostile_plans(tmp_path), "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert "javascript:alert" in text  # the names are there, as text
+    tags = rendered_tags(text)
+    assert tags <= {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "p",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "br",
+    }
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert not any("heading" in line and "\\#" not in line for line in headings)
+
+
+def test_html_report_escapes_hostile_names(tmp_path: Path) -> None:
+    out = tmp_path / "audit.html"
+    run("report", hostile_plans(tmp_path), "-o", out)
+    page = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
