@@ -38,7 +38,7 @@ from bscalign.loaders.drawing import (
     holds_code,
 )
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import CODE, parse_seed_text
+from bscalign.loaders.seedtext import CODE, TracedLine, parse_seed_text, trace_seed_text
 from bscalign.loaders.textnorm import normalize_line
 
 #: Glyphs a PDF gives no Unicode for: pdfminer writes ``(cid:123)``, some fonts give NUL.
@@ -188,9 +188,13 @@ def read_pdf(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
 
 
 def read_pdf_counting(
-    path: str | Path, builder: PlanGraphBuilder, count: DrawnCount
+    path: str | Path,
+    builder: PlanGraphBuilder,
+    count: DrawnCount,
+    trace: list[TracedLine] | None = None,
 ) -> list[Problem]:
-    """:func:`read_pdf`, counting the strokes seen and the arrows read into ``count``."""
+    """:func:`read_pdf`, counting the strokes seen and the arrows read into ``count`` (and
+    with ``trace``, appending the reading trace of every line to it)."""
     path = Path(path)
     pages, notes, drawings = pdf_pages(path)
     first_lines = list(accumulate((page.count("\n") + 2 for page in pages), initial=1))
@@ -213,7 +217,12 @@ def read_pdf_counting(
         base = first_lines[begin]
         text = "\n\n".join(pages[begin:stop])
         sources = [f"{path}:{base + index}" for index in range(text.count("\n") + 1)]
-        for problem in parse_seed_text(text, str(path), builder, sources=sources):
+        if trace is None:
+            parsed = parse_seed_text(text, str(path), builder, sources=sources)
+        else:
+            traced, parsed = trace_seed_text(text, str(path), builder, sources=sources)
+            trace.extend(traced)
+        for problem in parsed:
             line = base + problem.line - 1
             page = bisect_right(first_lines, line)
             problems.append(replace(problem, line=line, message=f"{problem.message} (page {page})"))
@@ -396,7 +405,7 @@ def _pdf_strokes(
                 end_head or end,
                 start_head is not None,
                 end_head is not None,
-                source=f"page {page.page_number}",
+                source=f"page {page.page_number}:{label}",
                 label=label,
             )
         )

@@ -268,7 +268,7 @@ class _DeckWriter:
         node = self.graph.nodes.get(s.node_id(kind, pid, code))
         if node is None:
             return ""
-        return next((o["name"] for o in node["occurrences"] if o["place"] == place), node["name"])
+        return _names_by_place(node).get(place) or node["name"]
 
     def _box_text(self, pid: str, data: dict[str, Any]) -> str:
         name = self._name(s.OBJECTIVE, pid, data["code"], "map")
@@ -327,10 +327,13 @@ class _DeckWriter:
 
     def overview(self, plan: dict[str, Any]) -> None:
         pid = plan["id"]
+        # the overview holds the KPIs it held, a KPI's other name, and a KPI no objective
+        # has (a scorecard row would give it the objective above)
         kpis = [
             (nid, data)
             for nid, data in self.index.in_graph_order(s.KPI, pid)
-            if any(o["place"] == "overview" for o in data["occurrences"])
+            if "overview" in _names_by_place(data)
+            or not any(k == s.MEASURES for _, _, k in self.graph.out_edges(nid, keys=True))
         ]
         if not kpis:
             return
@@ -359,9 +362,9 @@ class _DeckWriter:
         text = f"{data['code']} {self._name(s.KPI, pid, data['code'], place)}"
         if data.get("new"):
             text += "(新增)"
-        if refs:
-            text += "".join(f" (府級KPI : {ref})" for ref in data.get("city_kpi_refs", ()))
         flags = [flag for flag, key in (("WCCD", "wccd"), ("府", "city_kpi")) if data.get(key)]
+        if refs:  # after the flags: the genre's flags end the name
+            flags += [f"(府級KPI : {ref})" for ref in data.get("city_kpi_refs", ())]
         return " ".join([text, *flags])
 
     def scorecards(self, plan: dict[str, Any]) -> None:
@@ -474,6 +477,29 @@ class _DeckWriter:
                 height += group_height
             _table(slide, page, MARGIN, top, columns, TABLE_FONT)
             top += height + 12
+
+
+#: Where a code's other name goes when the source wrote it nowhere in particular (YAML
+#: ``also_named``): the place that restates each kind.
+SECOND_PLACE = {s.THEME: "heading", s.OBJECTIVE: "map", s.KPI: "overview"}
+#: Sources that define a code as the scorecard does.
+DEFINING_PLACES = {"yaml": "scorecard", "sheet": "scorecard"}
+
+
+def _names_by_place(node: dict[str, Any]) -> dict[str, str]:
+    """The name a code had in each part of the document (scorecard, map, overview,
+    heading); a name variant no part held goes to the part that restates the kind."""
+    names: dict[str, str] = {}
+    for occurrence in node["occurrences"]:
+        place = DEFINING_PLACES.get(occurrence["place"], occurrence["place"])
+        if occurrence["name"]:
+            names.setdefault(place, occurrence["name"])
+    written = {*names.values(), node["name"]}
+    leftover = [name for name in node["names"] if name not in written]
+    second = SECOND_PLACE.get(node["kind"])
+    if leftover and second and second not in names:
+        names[second] = leftover[0]
+    return names
 
 
 def _scorecard_widths(columns: int) -> list[float]:

@@ -3,6 +3,8 @@ scorecard as tables; loading it back gives the same graph, drawn arrows included
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,31 @@ def test_inferred_edges_are_drawn_only_when_asked(tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "--format pptx" in wrong.output
     missing = runner.invoke(main, ["export", str(seed), "--format", "pptx"])
     assert missing.exit_code == 2 and "-o/--output" in missing.output
+
+
+def test_generated_plans_of_other_agencies_round_trip_through_pptx(tmp_path: Path) -> None:
+    # the benchmark generator writes agencies the seeds do not have: text in both seed
+    # styles and YAML (orphan KPIs, shared flags, city-KPI references, names in also_named,
+    # written cause-effect arrows)
+    generate = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    corpus = tmp_path / "corpus"
+    subprocess.run(
+        [sys.executable, str(generate), "--scorecards", "6", "--seed", "5", "--out", str(corpus),
+         "--quiet"],
+        check=True,
+    )  # fmt: skip
+    loaded = read_plans([corpus])
+    deck = tmp_path / "corpus.pptx"
+    write_pptx(loaded.graph, deck)
+    again = read_plans([deck])
+    assert again.problems == []
+    written = causes(loaded.graph, inferred=False)
+    assert written and causes(again.graph, drawn=True) == written  # arrows come back drawn
+
+    def unmarked(graph) -> dict:
+        facts = graph_facts(graph)
+        facts["edges"] = [(u, v, k, tuple(a for a in attrs if a != ("drawn", True)))
+                          for u, v, k, attrs in facts["edges"]]  # fmt: skip
+        return facts
+
+    assert unmarked(again.graph) == unmarked(loaded.graph)
