@@ -14,19 +14,24 @@ the README section "Neo4j":
   ``CAUSES`` edges (``inferred: true``) along the push's causal order, and ``ALIGNS_TO`` /
   ``REFERENCES`` resolved on the server against every city plan stored there.
 
-Each plan is written in one transaction (in batches of ``UNWIND $rows ... MERGE``), so a
-push cut halfway leaves every plan either wholly there or not there at all, and running it
-again completes it. No Cypher text is built from user data: every statement below is made
-from the schema's constants when this module is imported, and values travel as parameters.
+Several whole plans are written per transaction (one ``UNWIND $rows ... MERGE`` per label
+and relationship type), so a push cut at any point leaves every plan either wholly there or
+not there at all, and running it again completes it. A transaction deletes only what it
+has just replaced, after writing it, and only commits if every row was written. No Cypher
+text is built from user data: every statement below is made from the schema's constants
+when this module is imported, and values travel as parameters.
 """
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import networkx as nx
 
@@ -36,9 +41,8 @@ from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.graph.fields import FIELDS, neo4j_properties
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import Finding, Rule, severity_rank
-from bscalign.queries.causes import assign_causes
-from bscalign.queries.engine import AuditResult, Suppressed, suppression_reason
+from bscalign.queries.base import Finding, Rule
+from bscalign.queries.engine import AuditResult, run_rules
 from bscalign.queries.similarity import grams
 
 if TYPE_CHECKING:
@@ -126,53 +130,110 @@ CONSTRAINTS = tuple(
     f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
     for label, key in NODE_KEY.items()
 )
-INDEXES = tuple(
-    f"CREATE INDEX bscalign_{label.lower()}_plan IF NOT EXISTS FOR (n:{label}) ON (n.plan)"
-    for label in PLAN_LABELS
+INDEXES = (
+    *(
+        f"CREATE INDEX bscalign_{label.lower()}_plan IF NOT EXISTS FOR (n:{label}) ON (n.plan)"
+        for label in PLAN_LABELS
+    ),
+    f"CREATE INDEX bscalign_plan_city_plan IF NOT EXISTS FOR (n:{s.PLAN}) ON (n.city_plan)",
 )
+WRITTEN = "RETURN count(*) AS written"
 MERGE_NODES = {
     label: f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
-    + ("SET n += row.props" if label == s.ORGANIZATION else "SET n = row.props")
+    + ("SET n += row.props " if label == s.ORGANIZATION else "SET n = row.props ")
+    + WRITTEN
     for label, key in NODE_KEY.items()
 }
 MERGE_RELATIONSHIPS = {
     (a, rel, b): f"UNWIND $rows AS row "
     f"MATCH (a:{a} {{{NODE_KEY[a]}: row.from}}) MATCH (b:{b} {{{NODE_KEY[b]}: row.to}}) "
-    f"MERGE (a)-[r:{rel}]->(b) SET r = row.props"
+    f"MERGE (a)-[r:{rel}]->(b) SET r = row.props {WRITTEN}"
     for a, rel, b in WRITTEN_RELATIONSHIPS
 }
-#: Links and occurrences of the nodes about to be written are replaced, not added to.
-DELETE_CHILDREN = {
+CHILD_RELATIONSHIPS = (s.HAS_UPWARD_LINK, s.HAS_OCCURRENCE)
+
+# Everything below deletes only what the same transaction has just written anew, and only
+# after writing it: ``row.keep`` lists what is current, whatever else is stale.
+
+#: A written item's links and occurrences that it no longer has (the others were just
+#: overwritten in place: a child's id is its owner's id and its position).
+SWEEP_CHILDREN = {
     label: f"UNWIND $rows AS row MATCH (n:{label} {{id: row.key}})"
-    f"-[:{s.HAS_UPWARD_LINK}|{s.HAS_OCCURRENCE}]->(child) DETACH DELETE child"
+    f"-[:{s.HAS_UPWARD_LINK}|{s.HAS_OCCURRENCE}]->(child) "
+    "WHERE NOT child.id IN row.keep DETACH DELETE child"
     for label in s.CODED_KINDS
 }
-#: --replace: everything of one plan goes (organizations stay: other plans share them).
-DELETE_PLAN = (
-    *(f"MATCH (n:{label} {{plan: $plan}}) DETACH DELETE n" for label in PLAN_LABELS),
-    f"MATCH (p:{s.PLAN} {{id: $plan}}) DETACH DELETE p",
+#: Inferred cause-effect edges of a written objective that the push no longer infers.
+SWEEP_INFERRED_CAUSES = (
+    f"UNWIND $rows AS row MATCH (a:{s.OBJECTIVE} {{id: row.key}})"
+    f"-[r:{s.CAUSES} {{inferred: true}}]->(b:{s.OBJECTIVE}) WHERE NOT b.id IN row.keep DELETE r"
 )
-#: Derived relationships of one plan, recomputed on every push of it.
-DELETE_DERIVED = (
-    f"MATCH (:{s.OBJECTIVE} {{plan: $plan}})-[r:{s.CAUSES} {{inferred: true}}]->() DELETE r",
-    *(
-        f"MATCH (:{label} {{plan: $plan}})-[r:{s.ALIGNS_TO}|{s.REFERENCES}]->() DELETE r"
-        for label in (s.OBJECTIVE, s.THEME, s.KPI)
-    ),
+#: --replace: a pushed plan's items that are no longer in it, with their links and
+#: occurrences (organizations stay: other plans share them).
+SWEEP_PLAN_ITEMS = {
+    label: (
+        f"UNWIND $rows AS row MATCH (n:{label} {{plan: row.key}})"
+        f"-[:{s.HAS_UPWARD_LINK}|{s.HAS_OCCURRENCE}]->(child) "
+        "WHERE NOT n.id IN row.keep DETACH DELETE child",
+        f"UNWIND $rows AS row MATCH (n:{label} {{plan: row.key}}) "
+        "WHERE NOT n.id IN row.keep DETACH DELETE n",
+    )
+    for label in s.CODED_KINDS
+}
+
+
+def _owner_is_target(triple: tuple[str, str, str]) -> bool:
+    """Relationships from an organization belong to the plan's node they point to."""
+    return triple[0] == s.ORGANIZATION
+
+
+#: --replace: a pushed plan's relationships that are no longer in it, per written kind,
+#: found from the side that belongs to the plan.
+SWEEP_RELATIONSHIPS = {
+    (a, rel, b): (
+        f"UNWIND $rows AS row MATCH (a:{a})-[r:{rel}]->(b:{b} {{{NODE_KEY[b]}: row.key}}) "
+        f"WHERE NOT a.{NODE_KEY[a]} IN row.keep DELETE r"
+        if _owner_is_target((a, rel, b))
+        else f"UNWIND $rows AS row MATCH (a:{a} {{{NODE_KEY[a]}: row.key}})-[r:{rel}]->(b:{b}) "
+        f"WHERE NOT b.{NODE_KEY[b]} IN row.keep DELETE r"
+    )
+    for a, rel, b in WRITTEN_RELATIONSHIPS
+    if rel not in CHILD_RELATIONSHIPS
+}
+#: The stored agency plans that answer to the city plans pushed (their links are joined
+#: to them anew).
+ANSWERING_AGENCIES = (
+    f"MATCH (agency:{s.PLAN}) WHERE agency.city_plan IN $plans RETURN agency.id AS id"
 )
-#: Join upward links and city-KPI references to the city plan of the same year, both for the
-#: plan pushed (as an agency) and for the agencies that answer to it (as a city plan), the
-#: way :func:`bscalign.graph.build.resolve_links` joins them in memory.
+#: Join upward links and city-KPI references of the agency plans in ``$plans`` to the city
+#: plan of the same year, the way :func:`bscalign.graph.build.resolve_links` joins them in
+#: memory.
 RESOLVE = (
-    f"MATCH (agency:{s.PLAN}) WHERE agency.id = $plan OR agency.city_plan = $plan "
+    f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
     f"MATCH (link:{s.UPWARD_LINK} {{plan: agency.id}})<-[:{s.HAS_UPWARD_LINK}]-(n) "
     f"MATCH (target:{s.OBJECTIVE} {{plan: agency.city_plan, code: link.code}}) "
     f"MERGE (n)-[r:{s.ALIGNS_TO}]->(target) "
     "SET r.code = link.code, r.name = link.name, r.source = link.source",
-    f"MATCH (agency:{s.PLAN}) WHERE agency.id = $plan OR agency.city_plan = $plan "
+    f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
     f"MATCH (kpi:{s.KPI} {{plan: agency.id}}) UNWIND kpi.city_kpi_refs AS ref "
     f"MATCH (target:{s.KPI} {{plan: agency.city_plan, code: ref}}) "
     f"MERGE (kpi)-[r:{s.REFERENCES}]->(target) SET r.source = kpi.source",
+)
+#: Joins of the plans in ``$plans`` that no longer hold: the link or reference is gone, or
+#: the plan now answers to another city plan (or to none).
+SWEEP_RESOLVED = (
+    *(
+        f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
+        f"MATCH (n:{label} {{plan: id}})-[r:{s.ALIGNS_TO}]->(target:{s.OBJECTIVE}) "
+        "WHERE agency.city_plan IS NULL OR target.plan <> agency.city_plan OR NOT EXISTS { "
+        f"MATCH (n)-[:{s.HAS_UPWARD_LINK}]->(link:{s.UPWARD_LINK}) "
+        "WHERE link.code = target.code } DELETE r"
+        for label in (s.OBJECTIVE, s.THEME)
+    ),
+    f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
+    f"MATCH (kpi:{s.KPI} {{plan: id}})-[r:{s.REFERENCES}]->(target:{s.KPI}) "
+    "WHERE agency.city_plan IS NULL OR target.plan <> agency.city_plan "
+    "OR NOT target.code IN coalesce(kpi.city_kpi_refs, []) DELETE r",
 )
 INFERRED_CAUSES = (
     f"MATCH (o:{s.OBJECTIVE})-[r:{s.CAUSES} {{inferred: true}}]->(:{s.OBJECTIVE}) "
@@ -188,12 +249,15 @@ def statements() -> list[str]:
     return [
         *CONSTRAINTS,
         *INDEXES,
-        *DELETE_PLAN,
-        *DELETE_DERIVED,
-        *DELETE_CHILDREN.values(),
         *MERGE_NODES.values(),
         *MERGE_RELATIONSHIPS.values(),
+        *SWEEP_CHILDREN.values(),
+        SWEEP_INFERRED_CAUSES,
+        *(statement for pair in SWEEP_PLAN_ITEMS.values() for statement in pair),
+        *SWEEP_RELATIONSHIPS.values(),
+        ANSWERING_AGENCIES,
         *RESOLVE,
+        *SWEEP_RESOLVED,
         INFERRED_CAUSES,
         STORED_PLANS,
     ]
@@ -291,6 +355,30 @@ def plan_rows(graph: nx.MultiDiGraph, causal_order: str) -> dict[str, PlanRows]:
 
 # -- push --------------------------------------------------------------------------------
 
+#: Nodes per transaction when not told otherwise: whole plans are grouped up to this many.
+DEFAULT_BATCH_NODES = 20_000
+#: Seconds to connect, and for each transaction, when not told otherwise.
+DEFAULT_TIMEOUT = 60.0
+#: How long the driver retries a transaction that failed for a transient reason (deadlock,
+#: leader switch, lost connection): long enough for a cluster to elect a leader, short
+#: enough that a server that is gone is reported promptly.
+TRANSIENT_RETRY_SECONDS = 5.0
+#: How often a transaction that lost a race to write the same nodes is run.
+CONFLICT_ATTEMPTS = 6
+URI_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
+class PushError(RuntimeError):
+    """A push that could not complete; the transaction that failed wrote nothing."""
+
+
+class IncompleteWrite(PushError):
+    """The server wrote fewer rows than it was sent (the transaction is rolled back)."""
+
+
+class PushTimeout(PushError):
+    """The server did not finish a transaction in time (it may have stopped answering)."""
+
 
 @dataclass(frozen=True)
 class PushedPlan:
@@ -301,6 +389,55 @@ class PushedPlan:
     relationships: int
 
 
+def check_uri(uri: str) -> str:
+    """Return ``uri`` if the Neo4j driver can use it; raise ValueError saying why not.
+
+    Examples
+    --------
+    >>> check_uri("neo4j://localhost:7687")
+    'neo4j://localhost:7687'
+    >>> check_uri("bolt://127.0.0.1:notaport")
+    Traceback (most recent call last):
+    ...
+    ValueError: the port of 'bolt://127.0.0.1:notaport' is not a number from 0 to 65535
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in URI_SCHEMES:
+        schemes = ", ".join(f"{scheme}://" for scheme in URI_SCHEMES)
+        raise ValueError(f"{uri!r} is not a Neo4j address: it must start with one of {schemes}")
+    if not parts.hostname:
+        raise ValueError(f"{uri!r} names no host")
+    try:
+        parts.port  # noqa: B018 -- urlsplit checks the port only when asked for it
+    except ValueError:
+        raise ValueError(f"the port of {uri!r} is not a number from 0 to 65535") from None
+    return uri
+
+
+def open_driver(
+    uri: str, auth: tuple[str, str] | None, *, timeout: float = DEFAULT_TIMEOUT
+) -> neo4j.Driver:
+    """A driver for ``uri`` that gives up connecting after ``timeout`` seconds.
+
+    Transient failures are retried for :data:`TRANSIENT_RETRY_SECONDS`. Raises ValueError
+    for an address the driver cannot use (see :func:`check_uri`).
+
+    Examples
+    --------
+    >>> with open_driver("neo4j://localhost:7687", ("neo4j", "secret")) as driver:
+    ...     pushed = push(driver, graph, timeout=60)  # doctest: +SKIP
+    """
+    import neo4j
+
+    return neo4j.GraphDatabase.driver(
+        check_uri(uri),
+        auth=auth,
+        connection_timeout=timeout,
+        connection_acquisition_timeout=timeout,
+        max_transaction_retry_time=TRANSIENT_RETRY_SECONDS,
+    )
+
+
 def ensure_schema(driver: neo4j.Driver, database: str | None = None) -> None:
     """Create the uniqueness constraints and plan indexes push relies on (if missing)."""
     with driver.session(database=database) as session:
@@ -308,28 +445,163 @@ def ensure_schema(driver: neo4j.Driver, database: str | None = None) -> None:
             session.run(statement).consume()
 
 
-def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
+def plan_batches(rows: Iterable[PlanRows], batch_nodes: int) -> Iterator[list[PlanRows]]:
+    """Group whole plans, in order, into batches of at most ``batch_nodes`` nodes each.
+
+    A plan larger than ``batch_nodes`` is a batch of its own; a plan is never split.
+
+    Examples
+    --------
+    >>> sizes = [PlanRows(p, nodes={"Plan": [{}] * n}) for p, n in zip("abcd", (3, 2, 9, 1))]
+    >>> [[r.plan for r in batch] for batch in plan_batches(sizes, 5)]
+    [['a', 'b'], ['c'], ['d']]
+    """
+    if batch_nodes < 1:
+        raise ValueError(f"batch_nodes must be at least 1, not {batch_nodes}")
+    batch: list[PlanRows] = []
+    size = 0
+    for plan in rows:
+        if batch and size + plan.node_count > batch_nodes:
+            yield batch
+            batch, size = [], 0
+        batch.append(plan)
+        size += plan.node_count
+    if batch:
         yield batch
 
 
-def _write_plan(
-    tx: neo4j.ManagedTransaction, rows: PlanRows, replace: bool, batch_size: int
-) -> None:
-    for statement in DELETE_PLAN if replace else DELETE_DERIVED:
-        tx.run(statement, plan=rows.plan).consume()
-    for label, statement in DELETE_CHILDREN.items():
-        for batch in _batches(rows.nodes.get(label, []), batch_size):
-            tx.run(statement, rows=batch).consume()
-    for label, node_rows in rows.nodes.items():
-        for batch in _batches(node_rows, batch_size):
-            tx.run(MERGE_NODES[label], rows=batch).consume()
-    for triple, relationship_rows in rows.relationships.items():
-        for batch in _batches(relationship_rows, batch_size):
-            tx.run(MERGE_RELATIONSHIPS[triple], rows=batch).consume()
+def _kept(owners: list[dict[str, Any]], links: Iterable[dict[str, Any]], owner: str) -> list:
+    """One row per owner: its key and the keys at the other end of its ``links``."""
+    other = "from" if owner == "to" else "to"
+    keep: dict[Any, list[Any]] = {row["key"]: [] for row in owners}
+    for link in links:
+        if link[owner] in keep:
+            keep[link[owner]].append(link[other])
+    return [{"key": key, "keep": kept} for key, kept in keep.items()]
+
+
+def _write(tx: neo4j.ManagedTransaction, statement: str, rows: list[dict[str, Any]]) -> None:
+    """Run a MERGE over ``rows``; fail (rolling back) unless every row was written."""
+    if not rows:
+        return
+    written = tx.run(statement, rows=rows).single(strict=True)["written"]
+    if written != len(rows):
+        raise IncompleteWrite(
+            f"the server wrote {written} of {len(rows)} rows of a statement; "
+            "nothing of this transaction was kept"
+        )
+
+
+def _run(tx: neo4j.ManagedTransaction, statement: str, **parameters: Any) -> list[Any]:
+    return list(tx.run(statement, **parameters))
+
+
+def _write_batch(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: bool) -> None:
+    """Write whole plans, then delete what the write made stale: all in one transaction."""
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    relationships: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rows in batch:
+        for label, node_rows in rows.nodes.items():
+            nodes[label] += node_rows
+        for triple, relationship_rows in rows.relationships.items():
+            relationships[triple] += relationship_rows
+    for label, node_rows in nodes.items():
+        _write(tx, MERGE_NODES[label], node_rows)
+    for triple, relationship_rows in relationships.items():
+        _write(tx, MERGE_RELATIONSHIPS[triple], relationship_rows)
+
+    for label, statement in SWEEP_CHILDREN.items():
+        if nodes[label]:
+            children = [
+                row
+                for (owner, rel, _), relationship_rows in relationships.items()
+                if owner == label and rel in CHILD_RELATIONSHIPS
+                for row in relationship_rows
+            ]
+            _run(tx, statement, rows=_kept(nodes[label], children, "from"))
+    causes = relationships[s.OBJECTIVE, s.CAUSES, s.OBJECTIVE]
+    if replace:
+        for label, statements_of_label in SWEEP_PLAN_ITEMS.items():
+            keep = [
+                {"key": rows.plan, "keep": [row["key"] for row in rows.nodes.get(label, ())]}
+                for rows in batch
+            ]
+            for statement in statements_of_label:
+                _run(tx, statement, rows=keep)
+        for triple, statement in SWEEP_RELATIONSHIPS.items():
+            owner = "to" if _owner_is_target(triple) else "from"
+            label = triple[2] if owner == "to" else triple[0]
+            if nodes[label]:
+                _run(tx, statement, rows=_kept(nodes[label], relationships[triple], owner))
+    elif nodes[s.OBJECTIVE]:
+        inferred = (row for row in causes if row["props"].get("inferred"))
+        _run(tx, SWEEP_INFERRED_CAUSES, rows=_kept(nodes[s.OBJECTIVE], inferred, "from"))
+
+    pushed = [rows.plan for rows in batch]
+    answering = [record["id"] for record in _run(tx, ANSWERING_AGENCIES, plans=pushed)]
     for statement in RESOLVE:
-        tx.run(statement, plan=rows.plan).consume()
+        _run(tx, statement, plans=sorted({*pushed, *answering}))
+    for statement in SWEEP_RESOLVED:
+        _run(tx, statement, plans=pushed)
+
+
+def _within(timeout: float | None, work: Callable[[], None]) -> None:
+    """Run ``work``; raise PushTimeout if it has not finished after ``timeout`` seconds.
+
+    The driver bounds connecting but not waiting for an answer, so a server that stops
+    answering mid-transaction would block forever: the work runs in a daemon thread that
+    is abandoned (its connection closes with the driver) when time is up.
+    """
+    if timeout is None:
+        work()
+        return
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # handed to the waiting thread
+            outcome.append(error)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run, name="bscalign-push", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise PushTimeout(f"no answer from the server within {timeout:g} s (--timeout)")
+    if outcome[0] is not None:
+        raise outcome[0]
+
+
+def _commit(
+    driver: neo4j.Driver,
+    database: str | None,
+    batch: list[PlanRows],
+    replace: bool,
+    timeout: float | None,
+) -> None:
+    """Write one batch in one managed transaction, retried on transient failures and lost races.
+
+    The driver retries transient failures itself. A uniqueness violation can only mean
+    that another push created the same node first (every node is merged on its unique
+    key), and a statement that wrote fewer rows than it was sent, on a server without
+    locks for MERGE (ArcadeDB), that another push was writing the same nodes: the batch,
+    rolled back, is written again, now merging into what the other push committed. If it
+    still fails after :data:`CONFLICT_ATTEMPTS` attempts, the error is raised.
+    """
+    import neo4j
+
+    work = neo4j.unit_of_work(timeout=timeout)(_write_batch)
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            with driver.session(database=database) as session:
+                session.execute_write(work, batch, replace)
+            return
+        except (neo4j.exceptions.ConstraintError, IncompleteWrite):
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # let the other push commit
 
 
 def push(
@@ -338,23 +610,29 @@ def push(
     *,
     database: str | None = None,
     replace: bool = False,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH_NODES,
     causal_order: str = s.DEFAULT_CAUSAL_ORDER,
     on_plan: Callable[[PushedPlan], None] | None = None,
+    timeout: float | None = None,
 ) -> list[PushedPlan]:
-    """Write every plan of ``graph`` to a Neo4j database, one transaction per plan.
+    """Write every plan of ``graph`` to a Neo4j database, several whole plans per transaction.
 
     Cause-effect edges are inferred first (as :func:`bscalign.queries.engine.audit` does,
     changing ``graph`` in place) and written with ``inferred: true``. City plans go first.
+    Plans are grouped, whole, into transactions of at most ``batch_size`` nodes (a larger
+    plan alone), so a push cut at any point leaves each plan wholly written or not at all.
     Pushing the same input twice leaves the same graph. Without ``replace`` a plan's items
     are merged into what is stored (an item no longer in the input stays); with it, each
-    pushed plan is deleted and written anew in the same transaction. Other plans are never
-    touched, except that their upward links are joined to a city plan pushed now.
+    pushed plan is written and then, in the same transaction, what it no longer holds is
+    deleted: nothing is deleted that the transaction has not first replaced. Other plans
+    are never touched, except that their upward links are joined to a city plan pushed now.
+    Transient failures are retried, so concurrent pushes of the same plans converge.
 
     Parameters
     ----------
     driver : neo4j.Driver
-        An open driver; the caller closes it.
+        An open driver (:func:`open_driver` bounds its connection time); the caller closes
+        it, which also ends a transaction abandoned after a timeout.
     graph : networkx.MultiDiGraph
         Plans as :func:`bscalign.loaders.read_plans` loads them.
     database : str, optional
@@ -362,34 +640,44 @@ def push(
     replace : bool
         Replace each pushed plan wholly instead of merging into it.
     batch_size : int
-        Rows per ``UNWIND $rows`` statement.
+        Nodes per transaction (at least 1): whole plans are grouped up to this many.
     causal_order : str
         Perspective order of the inferred cause-effect edges (stored on each Plan node).
     on_plan : callable, optional
-        Called with each plan once its transaction has committed.
+        Called with each plan once the transaction holding it has committed.
+    timeout : float, optional
+        Seconds each transaction may take (told to the server, and enforced here too, for
+        a server that stops answering): PushTimeout when it passes. None: no limit.
 
     Returns
     -------
     list of PushedPlan
         One per plan, in the order written.
 
+    Raises
+    ------
+    PushError
+        A transaction wrote less than it should have (it was rolled back) or timed out.
+    neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError
+        The server refused the push or could not be reached (after retries).
+
     Examples
     --------
     >>> from bscalign.loaders import read_plans
-    >>> import neo4j  # doctest: +SKIP
-    >>> with neo4j.GraphDatabase.driver("neo4j://localhost:7687", auth=("neo4j", "secret")) as d:
+    >>> with open_driver("neo4j://localhost:7687", ("neo4j", "secret")) as d:
     ...     pushed = push(d, read_plans(["examples/"]).graph)  # doctest: +SKIP
     """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     ensure_inferred_causes(graph, causal_order)
-    ensure_schema(driver, database)
+    _within(timeout, lambda: ensure_schema(driver, database))
     order = sorted(plans(graph), key=lambda p: (p["level"] != s.CITY, p["id"]))
     rows_by_plan = plan_rows(graph, causal_order)
     pushed = []
-    with driver.session(database=database) as session:
-        for plan in order:
-            rows = rows_by_plan[plan["id"]]
-            session.execute_write(_write_plan, rows, replace, batch_size)
-            done = PushedPlan(plan["id"], rows.node_count, rows.relationship_count)
+    for batch in plan_batches((rows_by_plan[plan["id"]] for plan in order), batch_size):
+        _within(timeout, lambda batch=batch: _commit(driver, database, batch, replace, timeout))
+        for rows in batch:
+            done = PushedPlan(rows.plan, rows.node_count, rows.relationship_count)
             pushed.append(done)
             if on_plan is not None:
                 on_plan(done)
@@ -404,7 +692,7 @@ def cypher_rules(rules: Iterable[Rule]) -> list[Rule]:
     return [rule for rule in rules if rule.cypher_path.exists()]
 
 
-def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, str | None]:
+def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, list[dict[str, str]]]:
     node = record["node"]
     labels = set(node.labels)
     node_id = s.plan_node_id(node["id"]) if s.PLAN in labels else node.get("id")
@@ -421,8 +709,7 @@ def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, str | None]:
         node=node_id,
     )
     entries = zip(node.get("suppress_rules", []), node.get("suppress_reasons", []), strict=True)
-    reason = suppression_reason([{"rule": r, "reason": why} for r, why in entries], rule)
-    return finding, reason
+    return finding, [{"rule": r, "reason": why} for r, why in entries]
 
 
 def audit_on_server(
@@ -449,30 +736,22 @@ def audit_on_server(
     """
     import neo4j
 
-    limit = severity_rank(min_severity)
     parameters = {**RULE_PARAMETERS, "plan": plan}
-    result = AuditResult()
-    for rule in cypher_rules(rules):
-        if severity_rank(rule.severity) > limit:
-            continue
+
+    def findings(rule: Rule) -> Iterator[tuple[Finding, list[dict[str, str]]]]:
         records, _, _ = driver.execute_query(
             rule.cypher_path.read_text(encoding="utf-8"),
             parameters,
             database_=database,
             routing_=neo4j.RoutingControl.READ,
         )
-        for record in records:
-            finding, reason = _finding(rule, record)
-            if reason is None:
-                result.findings.append(finding)
-            else:
-                result.suppressed.append(Suppressed(finding, reason))
+        return (_finding(rule, record) for record in records)
+
+    result = run_rules(cypher_rules(rules), findings, min_severity=min_severity)
     records, _, _ = driver.execute_query(
         INFERRED_CAUSES, {"plan": plan}, database_=database, routing_=neo4j.RoutingControl.READ
     )
     result.inferred_causes = records[0]["inferred"]
-    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
-    result.suppressed.sort(key=lambda x: x.finding.sort_key())
     return result
 
 
@@ -491,7 +770,7 @@ def cypher_lint_schema() -> dict[str, Any]:
     rel_types = [*s.EDGE_KINDS, s.HAS_UPWARD_LINK, s.HAS_OCCURRENCE]
     keys = {k for props in PROPERTIES.values() for k in props}
     keys |= {k for props in RELATIONSHIP_PROPERTIES.values() for k in props}
-    keys |= {"key", "props", "from", "to"}  # the fields of push's $rows
+    keys |= {"key", "props", "from", "to", "keep"}  # the fields of push's $rows
     return {
         "description": (
             "bscalign's graph in Neo4j, generated by bscalign.neo4j_store.cypher_lint_schema() "
@@ -502,6 +781,6 @@ def cypher_lint_schema() -> dict[str, Any]:
         "labels": list(PROPERTIES),
         "relationshipTypes": rel_types,
         "propertyKeys": sorted(keys),
-        "parameters": sorted({*RULE_PARAMETERS, "rows"}),
+        "parameters": sorted({*RULE_PARAMETERS, "rows", "plans"}),
         "extraFunctions": [],
     }

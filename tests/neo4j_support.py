@@ -2,7 +2,8 @@
 
 ``stored_facts`` turns what a server holds back into :func:`facts.graph_facts` form, so a
 push can be compared with the graph it came from; ``BoltProxy`` relays Bolt traffic and can
-drop every connection once a number of bytes has gone through, like a network that fails.
+drop every connection once a number of bytes has gone through, like a network that fails,
+or stop relaying while keeping connections open, like a server that stops answering.
 """
 
 from __future__ import annotations
@@ -152,14 +153,17 @@ def snapshot(driver: neo4j.Driver, database: str) -> list[Any]:
 class BoltProxy:
     """Relay TCP traffic to a server; after ``cut_after`` bytes from the client, drop it all.
 
-    Once cut, every open connection is shut and new ones are closed as soon as they come.
-    ``sent`` counts the bytes relayed from clients to the server.
+    Once cut, every open connection is shut and new ones are closed as soon as they come;
+    with ``stall`` they are instead kept open and nothing more is relayed either way (what
+    a client sees of a server that was sent SIGSTOP). ``sent`` counts the bytes relayed
+    from clients to the server.
     """
 
-    def __init__(self, target: str, cut_after: int | None = None) -> None:
+    def __init__(self, target: str, cut_after: int | None = None, stall: bool = False) -> None:
         host, port = target.removeprefix("bolt://").rsplit(":", 1)
         self.target = (host, int(port))
         self.cut_after = cut_after
+        self.stall = stall
         self.sent = 0
         self.cut = False
         self._lock = threading.Lock()
@@ -179,7 +183,11 @@ class BoltProxy:
             except OSError:
                 return
             if self.cut:
-                client.close()
+                if self.stall:
+                    with self._lock:
+                        self._sockets.append(client)  # open, never answered
+                else:
+                    client.close()
                 continue
             server = socket.create_connection(self.target)
             with self._lock:
@@ -196,10 +204,16 @@ class BoltProxy:
                             self.cut = True
                         else:
                             self.sent += len(data)
+                    if self.cut and self.stall:
+                        return
                     if self.cut:
                         self._drop()
                         return
+                elif self.cut and self.stall:
+                    return
                 sink.sendall(data)
+        if self.cut and self.stall:
+            return  # leave the connection hanging open
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -214,9 +228,9 @@ class BoltProxy:
 
 
 @contextlib.contextmanager
-def proxy(target: str, cut_after: int | None = None) -> Iterator[BoltProxy]:
+def proxy(target: str, cut_after: int | None = None, stall: bool = False) -> Iterator[BoltProxy]:
     """A :class:`BoltProxy` for the duration of the ``with`` block."""
-    relay = BoltProxy(target, cut_after)
+    relay = BoltProxy(target, cut_after, stall)
     try:
         yield relay
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -18,15 +19,33 @@ from bscalign.commands.options import (
     split_values,
 )
 from bscalign.loaders import LoadResult
-from bscalign.neo4j_store import PushedPlan, audit_on_server, push, stored_plans
+from bscalign.neo4j_store import (
+    DEFAULT_BATCH_NODES,
+    DEFAULT_TIMEOUT,
+    PushedPlan,
+    PushError,
+    audit_on_server,
+    check_uri,
+    open_driver,
+    push,
+    stored_plans,
+)
 from bscalign.queries.registry import select_rules
+
+
+def _neo4j_uri(ctx: click.Context, param: click.Parameter, uri: str) -> str:
+    try:
+        return check_uri(uri)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
 
 
 def neo4j_connection(command: Callable[..., Any]) -> Callable[..., Any]:
     """Shared Neo4j options, each defaulting from the environment variable Neo4j's tools use;
     the command gets an open ``driver`` and the ``database`` name.
 
-    Connection and server errors end the command with a one-line error and exit code 2.
+    Connecting gives up after the command's ``--timeout`` if it has one. Connection and
+    server errors end the command with a one-line error and exit code 2.
     """
 
     @click.option(
@@ -35,6 +54,7 @@ def neo4j_connection(command: Callable[..., Any]) -> Callable[..., Any]:
         default="neo4j://localhost:7687",
         show_default=True,
         show_envvar=True,
+        callback=_neo4j_uri,
         help="Server address (neo4j://, neo4j+s:// for Aura, bolt://).",
     )
     @click.option(
@@ -70,12 +90,20 @@ def neo4j_connection(command: Callable[..., Any]) -> Callable[..., Any]:
                 err=True,
             )
             sys.exit(EXIT_USAGE)
+        # the driver logs each retry and lost connection; the one-line error below says it all
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
         auth = (user, password) if password is not None else None
+        timeout = kwargs.get("timeout", DEFAULT_TIMEOUT)
         try:
-            with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
+            with open_driver(uri, auth, timeout=timeout) as driver:
                 driver.verify_connectivity()
                 return command(*args, driver=driver, database=database, **kwargs)
-        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as err:
+        except (
+            neo4j.exceptions.Neo4jError,
+            neo4j.exceptions.DriverError,
+            PushError,
+            OSError,
+        ) as err:
             message = " ".join(str(err).split()) or type(err).__name__
             click.echo(f"bscalign: error: Neo4j at {uri}: {message}", err=True)
             sys.exit(EXIT_USAGE)
@@ -103,7 +131,21 @@ def neo4j_group() -> None:
     help="Replace each pushed plan wholly (items no longer in the input go); other plans "
     "are never touched.",
 )
-@click.option("--batch-size", default=1000, show_default=True, help="Rows per write statement.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_NODES,
+    show_default=True,
+    help="Nodes per transaction: whole plans are grouped up to this many (a larger plan "
+    "goes alone).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds to connect, and for each transaction, before giving up.",
+)
 @causal_order_option
 def neo4j_push(
     result: LoadResult,
@@ -111,14 +153,16 @@ def neo4j_push(
     database: str | None,
     replace: bool,
     batch_size: int,
+    timeout: float,
     causal_order: str,
 ) -> None:
-    """Write the plans in FILE... to Neo4j, one transaction per plan.
+    """Write the plans in FILE... to Neo4j, several whole plans per transaction.
 
     Creates the uniqueness constraints it needs, infers cause-effect edges like the audit
     does, and joins upward links to the city plans stored on the server. Pushing twice
-    leaves the same graph; a push cut halfway leaves each plan wholly written or not at
-    all, and running it again completes it.
+    leaves the same graph; a push cut at any point leaves each plan wholly written or not
+    at all, and running it again completes it. With --replace, what a plan no longer holds
+    is deleted only after its replacement is written, in the same transaction.
 
     Example: bscalign neo4j push ../shared/seeds --replace
     """
@@ -136,6 +180,7 @@ def neo4j_push(
         batch_size=batch_size,
         causal_order=causal_order,
         on_plan=report,
+        timeout=timeout,
     )
 
 
