@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from bscalign.atomic import write_text
 from bscalign.commands.options import (
     inputs,
     output_format,
@@ -19,9 +20,7 @@ from bscalign.loaders.yamlplans import dump_yaml_plans
 
 #: Export formats: how each writes the loaded plans (-o: a file, or a folder for CSV).
 EXPORTERS: dict[str, Callable[..., Any]] = {
-    "yaml": lambda graph, output, plan_ids: output.write_text(
-        dump_yaml_plans(graph, plan_ids), encoding="utf-8"
-    ),
+    "yaml": lambda graph, output, plan_ids: write_text(output, dump_yaml_plans(graph, plan_ids)),
     "xlsx": write_xlsx,
     "csv": write_csv,
     "pptx": write_pptx,
