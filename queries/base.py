@@ -40,6 +40,30 @@ class Text:
     def __str__(self) -> str:
         return self.en
 
+    def format(self, **fields: object) -> Text:
+        """This text as a template (``str.format`` fields) filled in; a field that is a
+        :class:`Text` gives each language its own wording.
+
+        The rule's Cypher twin builds the same message from the same template
+        (:func:`bscalign.queries.twin.text`).
+
+        >>> Text("{code} has no KPI{why}", "{code} 沒有 KPI{why}").format(
+        ...     code="AC1", why=Text(" (new)", "（新增）")).zh
+        'AC1 沒有 KPI（新增）'
+        """
+
+        def language(index: int) -> dict[str, object]:
+            return {
+                key: (value.en, value.zh)[index] if isinstance(value, Text) else value
+                for key, value in fields.items()
+            }
+
+        return Text(self.en.format(**language(0)), self.zh.format(**language(1)))
+
+
+#: How messages name each coded kind (``KPI``, ``策略目標``...).
+KIND_NAMES = {kind: Text(*names) for kind, names in s.KIND_NAMES.items()}
+
 
 @dataclass(frozen=True)
 class Finding:
