@@ -545,7 +545,7 @@ def test_markdown_audit_keeps_hostile_names_as_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert rendered_tags(result.stdout) <= {"table", "thead", "tbody", "tr", "th", "td", "br"}
     cells = [len(re.split(r"(?<!\\)\|", line)) for line in result.stdout.splitlines()]
-    assert len(cells) > 2 and set(cells) == {10}  # 8 columns: no row broken or widened
+    assert len(cells) > 2 and set(cells) == {11}  # 9 columns: no row broken or widened
 
 
 def test_markdown_report_keeps_hostile_names_as_text(tmp_path: Path) -> None:
