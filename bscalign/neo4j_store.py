@@ -41,9 +41,8 @@ from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import ensure_inferred_causes
 from bscalign.graph.fields import FIELDS, neo4j_properties
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import Finding, Rule, severity_rank
-from bscalign.queries.causes import assign_causes
-from bscalign.queries.engine import AuditResult, Suppressed, suppression_reason
+from bscalign.queries.base import Finding, Rule
+from bscalign.queries.engine import AuditResult, run_rules
 from bscalign.queries.similarity import grams
 
 if TYPE_CHECKING:
@@ -693,7 +692,7 @@ def cypher_rules(rules: Iterable[Rule]) -> list[Rule]:
     return [rule for rule in rules if rule.cypher_path.exists()]
 
 
-def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, str | None]:
+def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, list[dict[str, str]]]:
     node = record["node"]
     labels = set(node.labels)
     node_id = s.plan_node_id(node["id"]) if s.PLAN in labels else node.get("id")
@@ -710,8 +709,7 @@ def _finding(rule: Rule, record: neo4j.Record) -> tuple[Finding, str | None]:
         node=node_id,
     )
     entries = zip(node.get("suppress_rules", []), node.get("suppress_reasons", []), strict=True)
-    reason = suppression_reason([{"rule": r, "reason": why} for r, why in entries], rule)
-    return finding, reason
+    return finding, [{"rule": r, "reason": why} for r, why in entries]
 
 
 def audit_on_server(
@@ -738,30 +736,22 @@ def audit_on_server(
     """
     import neo4j
 
-    limit = severity_rank(min_severity)
     parameters = {**RULE_PARAMETERS, "plan": plan}
-    result = AuditResult()
-    for rule in cypher_rules(rules):
-        if severity_rank(rule.severity) > limit:
-            continue
+
+    def findings(rule: Rule) -> Iterator[tuple[Finding, list[dict[str, str]]]]:
         records, _, _ = driver.execute_query(
             rule.cypher_path.read_text(encoding="utf-8"),
             parameters,
             database_=database,
             routing_=neo4j.RoutingControl.READ,
         )
-        for record in records:
-            finding, reason = _finding(rule, record)
-            if reason is None:
-                result.findings.append(finding)
-            else:
-                result.suppressed.append(Suppressed(finding, reason))
+        return (_finding(rule, record) for record in records)
+
+    result = run_rules(cypher_rules(rules), findings, min_severity=min_severity)
     records, _, _ = driver.execute_query(
         INFERRED_CAUSES, {"plan": plan}, database_=database, routing_=neo4j.RoutingControl.READ
     )
     result.inferred_causes = records[0]["inferred"]
-    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
-    result.suppressed.sort(key=lambda x: x.finding.sort_key())
     return result
 
 

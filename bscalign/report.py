@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bscalign import __version__
+from bscalign.atomic import write_file, write_text
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
 from bscalign.graph.build import named_city_plan
@@ -595,7 +596,7 @@ def write_xlsx(report: Report, path: Path) -> None:
                 cell.alignment = Alignment(wrap_text=width == 60, vertical="top")
     book.properties.title = report.title
     book.properties.creator = f"bscalign {__version__}"
-    book.save(path)
+    write_file(path, book.save)
 
 
 def write_report(
@@ -615,5 +616,5 @@ def write_report(
         write_xlsx(report, path)
     else:
         text = render_markdown(report) if fmt == "markdown" else render_html(report, views)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     return fmt

@@ -130,17 +130,22 @@ THEME_LETTERS: Final = "ABCDEFGH"
 #: Prefix of city-wide objectives (TC1..TC4) that belong to no theme.
 CITY_WIDE_PREFIX: Final = "T"
 
-OBJECTIVE_CODE = re.compile(r"^(?P<theme>[A-Z])(?P<perspective>[CPLF])(?P<number>\d+)$")
-KPI_CODE = re.compile(r"^(?P<objective>[A-Z][CPLF]\d+)\.(?P<number>\d+)$")
-ACTION_PLAN_CODE = re.compile(r"^(?P<kpi>[A-Z][CPLF]\d+\.\d+)\.(?P<number>\d+)$")
-THEME_CODE = re.compile(r"^[A-Z]$")
-
-EXPECTED_SHAPE: Final = {
-    THEME: THEME_CODE,
-    OBJECTIVE: OBJECTIVE_CODE,
-    KPI: KPI_CODE,
-    ACTION_PLAN: ACTION_PLAN_CODE,
+#: The shape of each kind's codes: regular expressions that must match the whole code,
+#: written so that Python's ``re`` and Cypher's ``=~`` (Java) read them alike (ASCII
+#: classes only). The Cypher twins get them written in (``bscalign.queries.twin``).
+CODE_SHAPES: Final = {
+    THEME: "[A-Z]",
+    OBJECTIVE: "[A-Z][CPLF][0-9]+",
+    KPI: "[A-Z][CPLF][0-9]+[.][0-9]+",
+    ACTION_PLAN: "[A-Z][CPLF][0-9]+[.][0-9]+[.][0-9]+",
 }
+#: The shape of city-wide objective codes (TC1...).
+CITY_WIDE_SHAPE: Final = "TC[0-9]+"
+
+OBJECTIVE_CODE = re.compile(r"^(?P<theme>[A-Z])(?P<perspective>[CPLF])(?P<number>[0-9]+)\Z")
+KPI_CODE = re.compile(r"^(?P<objective>[A-Z][CPLF][0-9]+)\.(?P<number>[0-9]+)\Z")
+
+EXPECTED_SHAPE: Final = {kind: re.compile(shape) for kind, shape in CODE_SHAPES.items()}
 
 
 def plan_id(organization: str, year: str) -> str:
@@ -202,5 +207,5 @@ def code_order(code: str) -> tuple[Any, ...]:
 def is_well_formed(kind: str, code: str) -> bool:
     """Tell whether ``code`` has the shape its kind requires (``AC1``, ``AC1.1``, ...)."""
     if kind == OBJECTIVE and code.startswith(CITY_WIDE_PREFIX):
-        return bool(re.fullmatch(r"TC\d+", code))
-    return bool(EXPECTED_SHAPE[kind].match(code))
+        return bool(re.fullmatch(CITY_WIDE_SHAPE, code))
+    return bool(EXPECTED_SHAPE[kind].fullmatch(code))

@@ -16,6 +16,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans, predecessors_of_kind, successors_of_kind
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
+from bscalign.graph.records import PlanNode
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
@@ -38,6 +39,30 @@ class Text:
 
     def __str__(self) -> str:
         return self.en
+
+    def format(self, **fields: object) -> Text:
+        """This text as a template (``str.format`` fields) filled in; a field that is a
+        :class:`Text` gives each language its own wording.
+
+        The rule's Cypher twin builds the same message from the same template
+        (:func:`bscalign.queries.twin.text`).
+
+        >>> Text("{code} has no KPI{why}", "{code} 沒有 KPI{why}").format(
+        ...     code="AC1", why=Text(" (new)", "（新增）")).zh
+        'AC1 沒有 KPI（新增）'
+        """
+
+        def language(index: int) -> dict[str, object]:
+            return {
+                key: (value.en, value.zh)[index] if isinstance(value, Text) else value
+                for key, value in fields.items()
+            }
+
+        return Text(self.en.format(**language(0)), self.zh.format(**language(1)))
+
+
+#: How messages name each coded kind (``KPI``, ``策略目標``...).
+KIND_NAMES = {kind: Text(*names) for kind, names in s.KIND_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -178,11 +203,11 @@ class AuditContext:
         return group_by_theme(self.index.in_graph_order(s.OBJECTIVE, plan))
 
     @cached_property
-    def plans(self) -> list[dict[str, Any]]:
+    def plans(self) -> list[PlanNode]:
         return list(plans(self.graph))
 
     @cached_property
-    def agency_plans(self) -> list[dict[str, Any]]:
+    def agency_plans(self) -> list[PlanNode]:
         return [p for p in self.plans if p["level"] == s.AGENCY]
 
     def city_plan(self, agency_plan: str) -> str | None:

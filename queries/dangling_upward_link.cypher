@@ -5,9 +5,10 @@
 // plan is not stored are skipped (unlinked-to-city reports them). The suggestion is the
 // city objective the link most likely meant: the similarity of the written name to each
 // city objective's name (Dice coefficient of their character n-grams, `name_grams`), plus
-// 0.3 for the theme letter the written code starts with (0.05 more for its number), 0.1
-// for the objective's own perspective and 0.1 for a theme whose working group the agency
-// belongs to; below 0.5 nothing is proposed.
+// bonuses for the theme letter the written code starts with (more for its number), for
+// the objective's own perspective and for a theme whose working group the agency belongs
+// to. Scores are in points (1000 = a perfect name match; the weights and the threshold
+// are written from bscalign.queries.matching.Weights); a tie goes to the smaller code.
 //
 // Result: one row per finding, as `bscalign audit` reports it: plan, subject (the code of
 // the objective or theme that wrote the link), message (English), message_zh (Traditional
@@ -34,33 +35,38 @@ WITH agency, city, written, link,
      END AS hint_number
 CALL (city, written, link, group_themes, hint_theme, hint_number) {
   MATCH (candidate:Objective {plan: city.id})
+  // generated: score
   WITH candidate,
-       CASE WHEN size(link.name_grams) + size(candidate.name_grams) = 0 THEN 0.0
-            ELSE 2.0 * size([g IN link.name_grams WHERE g IN candidate.name_grams])
+       CASE WHEN size(link.name_grams) + size(candidate.name_grams) = 0 THEN 0
+            ELSE (2000 * size([g IN link.name_grams WHERE g IN candidate.name_grams])
+                  + (size(link.name_grams) + size(candidate.name_grams)) / 2)
                  / (size(link.name_grams) + size(candidate.name_grams))
        END
-       + CASE WHEN candidate.theme = hint_theme THEN 0.3 ELSE 0.0 END
-       + CASE WHEN candidate.theme = hint_theme AND hint_number <> ''
-                   AND candidate.code ENDS WITH hint_number THEN 0.05 ELSE 0.0 END
-       + CASE WHEN candidate.perspective = written.perspective THEN 0.1 ELSE 0.0 END
-       + CASE WHEN candidate.theme IN group_themes THEN 0.1 ELSE 0.0 END AS score
-  WHERE score >= 0.5
+       + CASE WHEN candidate.theme = hint_theme THEN 300 ELSE 0 END
+       + CASE WHEN candidate.theme = hint_theme AND hint_number <> '' AND candidate.code ENDS WITH hint_number THEN 50 ELSE 0 END
+       + CASE WHEN candidate.perspective = written.perspective THEN 100 ELSE 0 END
+       + CASE WHEN candidate.theme IN group_themes THEN 100 ELSE 0 END AS score
+  WHERE score >= 500
   WITH candidate, score
   ORDER BY score DESC, candidate.code
+  // end generated
   RETURN head(collect(candidate)) AS best
 }
 WITH agency, city, written, link, best,
-     link.code =~ '[A-Z][CPLF][0-9]+' AS well_formed,
-     best.code + ' ' + best.name AS meant
+     // generated: well-formed
+     link.code =~ '[A-Z][CPLF][0-9]+' AS well_formed
+     // end generated
 RETURN agency.id AS plan,
        written.code AS subject,
+       // generated: message
        'upward link ' + link.raw + ' of ' + written.code + ': ' + link.code
-       + ' is not an objective of ' + city.id
-       + CASE WHEN well_formed THEN '' ELSE ' (nor shaped like one: theme, perspective, number)' END
-       + coalesce('; most likely ' + meant, '') AS message,
+         + ' is not an objective of ' + city.id
+         + CASE WHEN NOT well_formed THEN ' (nor shaped like one: theme, perspective, number)' ELSE '' END
+         + CASE WHEN best IS NOT NULL THEN '; most likely ' + best.code + ' ' + best.name ELSE '' END AS message,
        written.code + ' 的承接代碼 ' + link.raw + '：' + link.code + ' 不是 ' + city.id + ' 的策略目標'
-       + CASE WHEN well_formed THEN '' ELSE '（亦不符策略目標編碼：主題＋構面＋序號）' END
-       + coalesce('；應為 ' + meant, '') AS message_zh,
+         + CASE WHEN NOT well_formed THEN '（亦不符策略目標編碼：主題＋構面＋序號）' ELSE '' END
+         + CASE WHEN best IS NOT NULL THEN '；應為 ' + best.code + ' ' + best.name ELSE '' END AS message_zh,
+       // end generated
        best.code AS suggestion,
        link.source AS source,
        written AS node

@@ -23,13 +23,25 @@ How to fix
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
-from bscalign.queries.matching import member_themes, rank_city_objectives
+from bscalign.queries.matching import member_themes, rank_city_objectives, score_cypher
+
+MESSAGE = Text(
+    "upward link {raw} of {code}: {link} is not an objective of {city}{shape}{meant}",
+    "{code} 的承接代碼 {raw}：{link} 不是 {city} 的策略目標{shape}{meant}",
+)
+NOT_SHAPED = Text(
+    " (nor shaped like one: theme, perspective, number)",
+    "（亦不符策略目標編碼：主題＋構面＋序號）",
+)
+MEANT = Text("; most likely {code} {name}", "；應為 {code} {name}")
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -62,16 +74,14 @@ def _dangling(
         perspective=node.get("perspective"),
         preferred_themes=preferred,
     )
-    meant = f"{best[0].code} {best[0].name}" if best else ""
-    well_formed = bool(s.OBJECTIVE_CODE.match(link["code"]))
-    text = Text(
-        f"upward link {link['raw']} of {node['code']}: {link['code']} is not an objective of "
-        f"{city}"
-        + ("" if well_formed else " (nor shaped like one: theme, perspective, number)")
-        + (f"; most likely {meant}" if meant else ""),
-        f"{node['code']} 的承接代碼 {link['raw']}：{link['code']} 不是 {city} 的策略目標"
-        + ("" if well_formed else "（亦不符策略目標編碼：主題＋構面＋序號）")
-        + (f"；應為 {meant}" if meant else ""),
+    well_formed = re.fullmatch(s.CODE_SHAPES[s.OBJECTIVE], link["code"])
+    text = MESSAGE.format(
+        raw=link["raw"],
+        code=node["code"],
+        link=link["code"],
+        city=city,
+        shape="" if well_formed else NOT_SHAPED,
+        meant=MEANT.format(code=best[0].code, name=best[0].name) if best else "",
     )
     return RULE.finding(
         node,
@@ -84,3 +94,23 @@ def _dangling(
 
 
 RULE = Rule("BSC201", "dangling-upward-link", ERROR, check, sys.modules[__name__])
+CYPHER = {
+    "well-formed": f"link.code =~ {twin.literal(s.CODE_SHAPES[s.OBJECTIVE])} AS well_formed",
+    "score": score_cypher(
+        "link.name_grams",
+        theme="candidate.theme = hint_theme",
+        number="candidate.theme = hint_theme AND hint_number <> '' "
+        "AND candidate.code ENDS WITH hint_number",
+        perspective="candidate.perspective = written.perspective",
+        group="candidate.theme IN group_themes",
+    ),
+    "message": twin.message(
+        MESSAGE,
+        raw="link.raw",
+        code="written.code",
+        link="link.code",
+        city="city.id",
+        shape=twin.optional(NOT_SHAPED, "NOT well_formed"),
+        meant=twin.optional(MEANT, "best IS NOT NULL", code="best.code", name="best.name"),
+    ),
+}

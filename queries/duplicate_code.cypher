@@ -25,19 +25,22 @@ ORDER BY first
 WITH item, place, collect({name: name, parent: parent, source: source}) AS things
 WHERE size(things) > 1
 WITH item, place, things,
-     head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']])
-       AS kind,
+     // generated: kind
+     head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind,
+     // end generated
      substring(reduce(text = '', thing IN things |
                       text + "; '" + thing.name + "'"
                       + CASE WHEN thing.parent <> '' THEN ' (' + thing.parent + ')' ELSE '' END
                       + ' ' + thing.source), 2) AS listed
 RETURN item.plan AS plan,
        item.code AS subject,
-       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' code ' + item.code + ' stands for ' + toString(size(things))
-       + ' things in the '
-       + place + ': ' + listed AS message,
-       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code + ' 在' + place + '中代表 ' + toString(size(things))
-       + ' 個不同項目：' + listed AS message_zh,
+       // generated: message
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind]
+         + ' code ' + item.code + ' stands for ' + toString(size(things)) + ' things in the '
+         + place + ': ' + listed AS message,
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code
+         + ' 在' + place + '中代表 ' + toString(size(things)) + ' 個不同項目：' + listed AS message_zh,
+       // end generated
        null AS suggestion,
        things[1].source AS source,
        item AS node

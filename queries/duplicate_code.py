@@ -26,7 +26,13 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
+from bscalign.queries import twin
+from bscalign.queries.base import ERROR, KIND_NAMES, AuditContext, Finding, Rule, Text
+
+MESSAGE = Text(
+    "{kind} code {code} stands for {count} things in the {place}: {listed}",
+    "{kind}代碼 {code} 在{place}中代表 {count} 個不同項目：{listed}",
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -46,14 +52,25 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     f"'{name}'" + (f" ({parent})" if parent else "") + f" {source}"
                     for (name, parent), source in seen.items()
                 )
-                what, what_zh = s.KIND_NAMES[kind]
-                text = Text(
-                    f"{what} code {node['code']} stands for {len(seen)} things in the "
-                    f"{place}: {listed}",
-                    f"{what_zh}代碼 {node['code']} 在{place}中代表 {len(seen)} 個不同項目："
-                    f"{listed}",
+                text = MESSAGE.format(
+                    kind=KIND_NAMES[kind],
+                    code=node["code"],
+                    count=len(seen),
+                    place=place,
+                    listed=listed,
                 )
                 yield RULE.finding(node, text, node_id=nid, source=list(seen.values())[1])
 
 
 RULE = Rule("BSC402", "duplicate-code", ERROR, check, sys.modules[__name__])
+CYPHER = {
+    "kind": f"head([label IN labels(item) WHERE label IN {list(s.CODED_KINDS)!r}]) AS kind,",
+    "message": twin.message(
+        MESSAGE,
+        kind=twin.lookup(KIND_NAMES, "kind"),
+        code="item.code",
+        count="toString(size(things))",
+        place="place",
+        listed="listed",
+    ),
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,27 +76,53 @@ def audit(
     ['AC1.1']
     """
     with paused_gc():
-        result = AuditResult(inferred_causes=ensure_inferred_causes(graph, causal_order))
+        inferred = ensure_inferred_causes(graph, causal_order)
         context = AuditContext(graph, causal_order=causal_order)
-        limit = severity_rank(min_severity)
-        for rule in rules:
+
+        def findings(rule: Rule) -> Iterator[tuple[Finding, Iterable[dict[str, str]]]]:
             for finding in rule.check(context):
-                if severity_rank(finding.severity) > limit:
-                    continue
-                reason = _suppression(graph, finding, rule)
-                if reason is None:
-                    result.findings.append(finding)
-                else:
-                    result.suppressed.append(Suppressed(finding, reason))
-    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
-    result.suppressed.sort(key=lambda x: x.finding.sort_key())
+                node = graph.nodes[finding.node] if finding.node in graph else {}
+                yield finding, node.get("suppress", ())
+
+        result = run_rules(rules, findings, min_severity=min_severity)
+    result.inferred_causes = inferred
     return result
 
 
-def _suppression(graph: nx.MultiDiGraph, finding: Finding, rule: Rule) -> str | None:
-    if finding.node is None or finding.node not in graph:
-        return None
-    return suppression_reason(graph.nodes[finding.node].get("suppress", ()), rule)
+def run_rules(
+    rules: Iterable[Rule],
+    findings: Callable[[Rule], Iterable[tuple[Finding, Iterable[dict[str, str]]]]],
+    *,
+    min_severity: str = "info",
+) -> AuditResult:
+    """The audit's one run loop, whichever engine finds: rules in turn, suppressions, order.
+
+    ``findings(rule)`` yields each finding of ``rule`` with the ``suppress`` entries of the
+    node it is about (the embedded engine reads them from the graph, the server engine from
+    the stored node). Rules less severe than ``min_severity`` are not run.
+
+    >>> from bscalign.queries.registry import get_rule
+    >>> rule = get_rule("orphan-kpi")
+    >>> found = Finding(rule.code, rule.name, rule.severity, "p", "AC1.1", "...")
+    >>> quiet = [{"rule": "orphan-kpi", "reason": "listed elsewhere"}]
+    >>> result = run_rules([rule], lambda r: [(found, quiet)])
+    >>> len(result.findings), result.suppressed[0].reason
+    (0, 'listed elsewhere')
+    """
+    limit = severity_rank(min_severity)
+    result = AuditResult()
+    for rule in rules:
+        if severity_rank(rule.severity) > limit:
+            continue
+        for finding, entries in findings(rule):
+            reason = suppression_reason(entries, rule)
+            if reason is None:
+                result.findings.append(finding)
+            else:
+                result.suppressed.append(Suppressed(finding, reason))
+    result.findings = assign_causes(sorted(result.findings, key=Finding.sort_key))
+    result.suppressed.sort(key=lambda x: x.finding.sort_key())
+    return result
 
 
 def suppression_reason(entries: Iterable[dict[str, str]], rule: Rule) -> str | None:

@@ -16,8 +16,9 @@
 MATCH (item:Theme|Objective|KPI|ActionPlan)
 WHERE $plan IS NULL OR item.plan = $plan
 WITH item,
-     CASE WHEN item:Theme THEN 'Theme' WHEN item:Objective THEN 'Objective'
-          WHEN item:KPI THEN 'KPI' ELSE 'ActionPlan' END AS kind
+     // generated: kind
+     CASE WHEN item:Theme THEN 'Theme' WHEN item:Objective THEN 'Objective' WHEN item:KPI THEN 'KPI' WHEN item:ActionPlan THEN 'ActionPlan' END AS kind
+     // end generated
 // its parents: an objective's theme, a KPI's objectives, an action plan's KPIs
 OPTIONAL MATCH (item)-[:IN_THEME|MEASURES|SUPPORTS]->(parent)
 WITH item, kind, parent
@@ -30,20 +31,23 @@ WITH item, kind, parents,
           WHEN kind IN ['KPI', 'ActionPlan'] AND item.code CONTAINS '.'
             THEN substring(item.code, 0, size(item.code) - size(last(split(item.code, '.'))) - 1)
      END AS named_parent,
+     // generated: well-formed
      CASE kind
        WHEN 'Theme' THEN item.code =~ '[A-Z]'
-       WHEN 'Objective' THEN CASE WHEN item.code STARTS WITH 'T' THEN item.code =~ 'TC[0-9]+'
-                                  ELSE item.code =~ '[A-Z][CPLF][0-9]+' END
+       WHEN 'Objective' THEN CASE WHEN item.code STARTS WITH 'T' THEN item.code =~ 'TC[0-9]+' ELSE item.code =~ '[A-Z][CPLF][0-9]+' END
        WHEN 'KPI' THEN item.code =~ '[A-Z][CPLF][0-9]+[.][0-9]+'
-       ELSE item.code =~ '[A-Z][CPLF][0-9]+[.][0-9]+[.][0-9]+'
+       WHEN 'ActionPlan' THEN item.code =~ '[A-Z][CPLF][0-9]+[.][0-9]+[.][0-9]+'
      END AS well_formed
+     // end generated
 WITH item, kind, parents, well_formed,
      size(parents) > 0 AND NOT coalesce(named_parent IN parents, false) AS misplaced
 WHERE NOT well_formed OR misplaced
 // renumbered under its first parent: that parent's code + the item's own last number
 WITH item, kind, parents, well_formed, misplaced,
      CASE WHEN misplaced AND kind IN ['KPI', 'ActionPlan']
+               // generated: number
                AND last(split(item.code, '.')) =~ '[0-9]+'
+               // end generated
             THEN parents[0] + '.' + last(split(item.code, '.'))
      END AS renumbered
 WITH item, kind, parents, well_formed, misplaced,
@@ -53,31 +57,28 @@ WITH item, kind, parents, well_formed, misplaced,
                }
             THEN renumbered
      END AS suggestion
+WITH item, kind, suggestion, well_formed, misplaced,
+     substring(reduce(codes = '', code IN parents | codes + ', ' + code), 2) AS listed
 WITH item, kind, suggestion,
-     substring(reduce(codes = '', code IN parents | codes + ', ' + code), 2) AS listed,
-     CASE WHEN well_formed THEN [] ELSE [[
-       'is not shaped '
-       + {Theme: 'one letter (A)', Objective: 'theme + perspective + number (AC1)',
-          KPI: 'objective code + .n (AC1.1)', ActionPlan: 'KPI code + .n (AC1.1.1)'}[kind],
+     // generated: problems
+     CASE WHEN well_formed THEN [] ELSE [['is not shaped ' + {Theme: 'one letter (A)', Objective: 'theme + perspective + number (AC1)', KPI: 'objective code + .n (AC1.1)', ActionPlan: 'KPI code + .n (AC1.1.1)'}[kind],
        '不符編碼格式（'
-       + {Theme: '一個字母，如 A', Objective: '主題＋構面＋序號，如 AC1',
-          KPI: '策略目標代碼＋.序號，如 AC1.1', ActionPlan: 'KPI 代碼＋.序號，如 AC1.1.1'}[kind]
-       + '）']] END AS shape_problem,
-     misplaced
-WITH item, kind, suggestion,
-     shape_problem + CASE WHEN misplaced THEN [[
-       'is listed under ' + {Objective: 'theme', KPI: 'objective', ActionPlan: 'KPI'}[kind]
-       + ' ' + listed,
+       + {Theme: '一個字母，如 A', Objective: '主題＋構面＋序號，如 AC1', KPI: '策略目標代碼＋.序號，如 AC1.1', ActionPlan: 'KPI 代碼＋.序號，如 AC1.1.1'}[kind]
+       + '）']] END
+     + CASE WHEN misplaced THEN [['is listed under ' + {Objective: 'theme', KPI: 'objective', ActionPlan: 'KPI'}[kind] + ' ' + listed,
        '卻列於' + {Objective: '策略主題', KPI: '策略目標', ActionPlan: 'KPI'}[kind] + ' ' + listed
        + ' 之下']] ELSE [] END AS problems
+     // end generated
 RETURN item.plan AS plan,
        item.code AS subject,
-       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' code ' + item.code + ' '
-       + substring(reduce(text = '', problem IN problems | text + ' and ' + problem[0]), 5)
-         AS message,
-       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code + ' '
-       + substring(reduce(text = '', problem IN problems | text + '，' + problem[1]), 1)
-         AS message_zh,
+       // generated: message
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind]
+         + ' code ' + item.code + ' '
+         + substring(reduce(text = '', problem IN problems | text + ' and ' + problem[0]), 5) AS message,
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + '代碼 ' + item.code
+         + ' '
+         + substring(reduce(text = '', problem IN problems | text + '，' + problem[1]), 1) AS message_zh,
+       // end generated
        suggestion,
        item.source AS source,
        item AS node

@@ -22,24 +22,32 @@ How to fix
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
+from bscalign.queries import twin
+from bscalign.queries.base import ERROR, KIND_NAMES, AuditContext, Finding, Rule, Text
 
 PARENT_EDGE = {s.KPI: s.MEASURES, s.ACTION_PLAN: s.SUPPORTS, s.OBJECTIVE: s.IN_THEME}
 SHAPES = {
-    s.THEME: ("one letter (A)", "一個字母，如 A"),
-    s.OBJECTIVE: ("theme + perspective + number (AC1)", "主題＋構面＋序號，如 AC1"),
-    s.KPI: ("objective code + .n (AC1.1)", "策略目標代碼＋.序號，如 AC1.1"),
-    s.ACTION_PLAN: ("KPI code + .n (AC1.1.1)", "KPI 代碼＋.序號，如 AC1.1.1"),
+    s.THEME: Text("one letter (A)", "一個字母，如 A"),
+    s.OBJECTIVE: Text("theme + perspective + number (AC1)", "主題＋構面＋序號，如 AC1"),
+    s.KPI: Text("objective code + .n (AC1.1)", "策略目標代碼＋.序號，如 AC1.1"),
+    s.ACTION_PLAN: Text("KPI code + .n (AC1.1.1)", "KPI 代碼＋.序號，如 AC1.1.1"),
 }
 PARENT_NAMES = {
-    s.KPI: ("objective", "策略目標"),
-    s.ACTION_PLAN: ("KPI", "KPI"),
-    s.OBJECTIVE: ("theme", "策略主題"),
+    s.OBJECTIVE: Text("theme", "策略主題"),
+    s.KPI: Text("objective", "策略目標"),
+    s.ACTION_PLAN: Text("KPI", "KPI"),
 }
+MESSAGE = Text("{kind} code {code} {problems}", "{kind}代碼 {code} {problems}")
+NOT_SHAPED = Text("is not shaped {shape}", "不符編碼格式（{shape}）")
+MISPLACED = Text("is listed under {parent} {listed}", "卻列於{parent} {listed} 之下")
+#: How the problems are joined when a code has both.
+AND = Text(" and ", "，")
+_NUMBER = "[0-9]+"
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -52,18 +60,13 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             shaped = s.is_well_formed(kind, code)
             if shaped and not misplaced:
                 continue
-            en, zh = [], []
-            if not shaped:
-                en.append(f"is not shaped {SHAPES[kind][0]}")
-                zh.append(f"不符編碼格式（{SHAPES[kind][1]}）")
+            problems = [] if shaped else [NOT_SHAPED.format(shape=SHAPES[kind])]
             if misplaced:
-                listed = ", ".join(parents)
-                en.append(f"is listed under {PARENT_NAMES[kind][0]} {listed}")
-                zh.append(f"卻列於{PARENT_NAMES[kind][1]} {listed} 之下")
-            text = Text(
-                f"{s.KIND_NAMES[kind][0]} code {code} " + " and ".join(en),
-                f"{s.KIND_NAMES[kind][1]}代碼 {code} " + "，".join(zh),
-            )
+                problems.append(
+                    MISPLACED.format(parent=PARENT_NAMES[kind], listed=", ".join(parents))
+                )
+            joined = Text(AND.en.join(p.en for p in problems), AND.zh.join(p.zh for p in problems))
+            text = MESSAGE.format(kind=KIND_NAMES[kind], code=code, problems=joined)
             suggestion = _renumbered(ctx, kind, node, parents[0]) if misplaced else None
             yield RULE.finding(node, text, suggestion=suggestion, node_id=nid)
 
@@ -78,10 +81,51 @@ def _renumbered(ctx: AuditContext, kind: str, node: dict, parent: str) -> str | 
     if kind == s.OBJECTIVE:
         return None
     number = node["code"].rsplit(".", 1)[-1]
-    candidate = f"{parent}.{number}" if number.isdigit() else None
+    candidate = f"{parent}.{number}" if re.fullmatch(_NUMBER, number) else None
     if candidate and s.node_id(kind, node["plan"], candidate) not in ctx.graph:
         return candidate
     return None
 
 
 RULE = Rule("BSC401", "malformed-code", ERROR, check, sys.modules[__name__])
+
+
+def _joined(index: int) -> str:
+    joiner = (AND.en, AND.zh)[index]
+    return (
+        f"substring(reduce(text = '', problem IN problems | text + {twin.literal(joiner)} "
+        f"+ problem[{index}]), {len(joiner)})"
+    )
+
+
+def _shape(kind: str) -> str:
+    if kind == s.OBJECTIVE:
+        return (
+            f"CASE WHEN item.code STARTS WITH {twin.literal(s.CITY_WIDE_PREFIX)} "
+            f"THEN item.code =~ {twin.literal(s.CITY_WIDE_SHAPE)} "
+            f"ELSE item.code =~ {twin.literal(s.CODE_SHAPES[kind])} END"
+        )
+    return f"item.code =~ {twin.literal(s.CODE_SHAPES[kind])}"
+
+
+_not_shaped = twin.text(NOT_SHAPED, shape=twin.lookup(SHAPES, "kind"))
+_misplaced = twin.text(MISPLACED, parent=twin.lookup(PARENT_NAMES, "kind"), listed="listed")
+CYPHER = {
+    "kind": "CASE "
+    + " ".join(f"WHEN item:{kind} THEN {twin.literal(kind)}" for kind in s.CODED_KINDS)
+    + " END AS kind",
+    "well-formed": "CASE kind\n"
+    + "".join(f"  WHEN {twin.literal(kind)} THEN {_shape(kind)}\n" for kind in s.CODED_KINDS)
+    + "END AS well_formed",
+    "number": f"AND last(split(item.code, '.')) =~ {twin.literal(_NUMBER)}",
+    "problems": f"CASE WHEN well_formed THEN [] ELSE [[{_not_shaped[0]},\n"
+    f"  {_not_shaped[1]}]] END\n"
+    f"+ CASE WHEN misplaced THEN [[{_misplaced[0]},\n"
+    f"  {_misplaced[1]}]] ELSE [] END AS problems",
+    "message": twin.message(
+        MESSAGE,
+        kind=twin.lookup(KIND_NAMES, "kind"),
+        code="item.code",
+        problems=(_joined(0), _joined(1)),
+    ),
+}

@@ -9,11 +9,36 @@ from typing import Any
 
 from bscalign.graph import schema as s
 from bscalign.queries.base import AuditContext
-from bscalign.queries.similarity import similarity
+from bscalign.queries.similarity import similarity_points
 
-#: Below this score a candidate is not worth proposing.
-MIN_SCORE = 0.5
-_HINT = re.compile(r"^(?P<theme>[A-Z])(?P<perspective>[A-Z]?)(?P<number>\d*)$")
+
+@dataclass(frozen=True)
+class Weights:
+    """What a city objective scores as the target of a link, in points (1000 = 1.0).
+
+    The score is the name similarity (:func:`~bscalign.queries.similarity.similarity_points`)
+    plus a bonus per hint the candidate fits. Points are integers so that both engines add
+    them exactly: two candidates that tie, tie in both, and the tie goes to the smaller
+    code (:func:`rank_key`). The Cypher twins get these numbers written into them
+    (:func:`score_cypher`).
+    """
+
+    #: the candidate's theme is the letter the written code starts with (``G2`` -> G)
+    theme: int = 300
+    #: ... and its code ends with the written code's number
+    number: int = 50
+    #: the candidate is of the linking objective's perspective
+    perspective: int = 100
+    #: the candidate's theme is one whose working group the agency belongs to
+    group: int = 100
+    #: below this a candidate is not worth proposing
+    minimum: int = 500
+    #: the points of a perfect name match
+    scale: int = 1000
+
+
+WEIGHTS = Weights()
+_HINT = re.compile(r"(?P<theme>[A-Z])(?P<perspective>[A-Z]?)(?P<number>[0-9]*)")
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,15 @@ class Candidate:
     name: str
     score: float
     why: str
+
+
+def rank_key(candidate: Candidate) -> tuple[float, str]:
+    """The one order of candidates, in both engines: higher score first, then smaller code."""
+    return (-candidate.score, candidate.code)
+
+
+#: :func:`rank_key` in Cypher, over rows of ``candidate`` and ``score``.
+RANK_ORDER = "ORDER BY score DESC, candidate.code"
 
 
 def rank_city_objectives(
@@ -38,10 +72,11 @@ def rank_city_objectives(
 ) -> list[Candidate]:
     """Rank the objectives of ``city_plan`` as targets for a link named ``name``.
 
-    The score is the name similarity (character n-grams, 0..1) plus bonuses: +0.3 when the
-    city objective's theme is the letter the written code starts with (``G2`` → theme G),
-    +0.05 when its number matches, +0.1 for the same perspective, +0.1 for a theme whose
-    group the agency belongs to.
+    The score is the name similarity (character n-grams, 0..1) plus bonuses
+    (:class:`Weights`): +0.3 when the city objective's theme is the letter the written code
+    starts with (``G2`` → theme G), +0.05 when its number matches, +0.1 for the same
+    perspective, +0.1 for a theme whose group the agency belongs to. Ties go to the
+    smaller code.
 
     Examples
     --------
@@ -54,30 +89,64 @@ def rank_city_objectives(
     >>> rank_city_objectives(ctx, city, "營造安全環境", code_hint="G2")[0].code
     'GC2'
     """
-    hint = _HINT.match(code_hint or "")
+    w = WEIGHTS
+    hint = _HINT.fullmatch(code_hint or "")
     preferred = set(preferred_themes)
     ranked = []
     for _, data in ctx.index.in_graph_order(s.OBJECTIVE, city_plan):
-        score = similarity(name, data["name"]) if name else 0.0
-        reasons = [f"name {score:.2f}"]
+        points = similarity_points(name, data["name"], w.scale) if name else 0
+        reasons = [f"name {points / w.scale:.2f}"]
         if hint and data.get("theme") == hint["theme"]:
-            score += 0.3
+            points += w.theme
             reasons.append(f"theme {hint['theme']}")
             if hint["number"] and data["code"].endswith(hint["number"]):
-                score += 0.05
+                points += w.number
                 reasons.append(f"number {hint['number']}")
         if perspective and data.get("perspective") == perspective:
-            score += 0.1
+            points += w.perspective
             reasons.append(f"perspective {perspective}")
         if data.get("theme") in preferred:
-            score += 0.1
+            points += w.group
             reasons.append(f"group of theme {data['theme']}")
-        if score >= MIN_SCORE:
+        if points >= w.minimum:
             ranked.append(
-                Candidate(data["code"], data["name"], round(score, 3), ", ".join(reasons))
+                Candidate(data["code"], data["name"], points / w.scale, ", ".join(reasons))
             )
-    ranked.sort(key=lambda c: (-c.score, c.code))
+    ranked.sort(key=rank_key)
     return ranked[:limit]
+
+
+def score_cypher(
+    grams: str,
+    *,
+    theme: str | None = None,
+    number: str | None = None,
+    perspective: str | None = None,
+    group: str | None = None,
+) -> str:
+    """The Cypher of :func:`rank_city_objectives`' score for a row's ``candidate``.
+
+    ``grams`` is the expression of the written name's counted n-grams (``name_grams``); the
+    others are Cypher conditions under which the candidate earns that bonus of
+    :class:`Weights` (leave one out when the rule does not give that hint). The result
+    keeps the candidates worth proposing, best first (:data:`RANK_ORDER`).
+    """
+    w = WEIGHTS
+    total = f"size({grams}) + size(candidate.name_grams)"
+    lines = [
+        "WITH candidate,",
+        f"     CASE WHEN {total} = 0 THEN 0",
+        f"          ELSE ({2 * w.scale} * size([g IN {grams} WHERE g IN candidate.name_grams])",
+        f"                + ({total}) / 2)",
+        f"               / ({total})",
+        "     END",
+    ]
+    bonuses = {"theme": theme, "number": number, "perspective": perspective, "group": group}
+    for bonus, condition in bonuses.items():
+        if condition is not None:
+            lines.append(f"     + CASE WHEN {condition} THEN {getattr(w, bonus)} ELSE 0 END")
+    lines[-1] += " AS score"
+    return "\n".join([*lines, f"WHERE score >= {w.minimum}", "WITH candidate, score", RANK_ORDER])
 
 
 def rank_by_names(
@@ -110,7 +179,7 @@ def rank_by_names(
             known = best.get(candidate.code)
             if known is None or candidate.score > known.score:
                 best[candidate.code] = candidate
-    return sorted(best.values(), key=lambda c: (-c.score, c.code))[:limit]
+    return sorted(best.values(), key=rank_key)[:limit]
 
 
 def member_themes(ctx: AuditContext, organization: str, city_plan: str) -> list[str]:

@@ -32,20 +32,21 @@ CALL (item) {
   RETURN collect(written) AS latest_first
 }
 WITH item, variants,
-     head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']])
-       AS kind,
+     // generated: kind
+     head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind,
+     // end generated
      substring(reduce(text = '', variant IN variants |
                       text + "; '" + variant + "'"
                       + coalesce(' (' + [w IN latest_first WHERE w.name_key = variant][0].source
                                  + ')', '')), 2) AS listed
 RETURN item.plan AS plan,
        item.code AS subject,
-       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' ' + item.code + ' is written ' + toString(size(variants))
-       + ' ways: ' + listed
-         AS message,
-       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + ' ' + item.code + ' 有 ' + toString(size(variants)) + ' 種寫法：'
-       + listed
-         AS message_zh,
+       // generated: message
+       {Theme: 'theme', Objective: 'objective', KPI: 'KPI', ActionPlan: 'action plan'}[kind] + ' '
+         + item.code + ' is written ' + toString(size(variants)) + ' ways: ' + listed AS message,
+       {Theme: '策略主題', Objective: '策略目標', KPI: 'KPI', ActionPlan: '行動方案'}[kind] + ' ' + item.code
+         + ' 有 ' + toString(size(variants)) + ' 種寫法：' + listed AS message_zh,
+       // end generated
        null AS suggestion,
        item.source AS source,
        item AS node

@@ -27,7 +27,13 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
+from bscalign.queries import twin
+from bscalign.queries.base import KIND_NAMES, WARNING, AuditContext, Finding, Rule, Text
+
+MESSAGE = Text(
+    "{kind} {code} is written {count} ways: {listed}",
+    "{kind} {code} 有 {count} 種寫法：{listed}",
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -43,9 +49,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             listed = "; ".join(
                 f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
             )
-            text = Text(
-                f"{s.KIND_NAMES[kind][0]} {node['code']} is written {len(variants)} ways: {listed}",
-                f"{s.KIND_NAMES[kind][1]} {node['code']} 有 {len(variants)} 種寫法：{listed}",
+            text = MESSAGE.format(
+                kind=KIND_NAMES[kind], code=node["code"], count=len(variants), listed=listed
             )
             yield RULE.finding(node, text, node_id=nid)
 
@@ -62,3 +67,13 @@ def _one_place_has_two(node: dict) -> bool:
 
 
 RULE = Rule("BSC403", "name-drift", WARNING, check, sys.modules[__name__])
+CYPHER = {
+    "kind": f"head([label IN labels(item) WHERE label IN {list(s.CODED_KINDS)!r}]) AS kind,",
+    "message": twin.message(
+        MESSAGE,
+        kind=twin.lookup(KIND_NAMES, "kind"),
+        code="item.code",
+        count="toString(size(variants))",
+        listed="listed",
+    ),
+}

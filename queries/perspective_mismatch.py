@@ -30,8 +30,20 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
-from bscalign.queries.matching import rank_city_objectives
+from bscalign.queries.matching import rank_city_objectives, score_cypher
+
+LINKED = Text(
+    "{code} ({mine}) is linked to {city_code} {city_name} ({theirs})",
+    "{code}（{mine}構面）承接 {city_code} {city_name}（{theirs}構面）",
+)
+BACKWARDS = Text(
+    "cause-effect edge {code} → {effect} runs from {mine} down to {theirs}",
+    "因果關係 {code} → {effect} 由{mine}構面逆向指向{theirs}構面",
+)
+#: Each perspective's name, in English and Chinese.
+NAMES = {p: Text(s.PERSPECTIVE_NAMES[p], s.PERSPECTIVE_NAMES_ZH[p]) for p in s.PERSPECTIVES}
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -54,11 +66,12 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 )
                 same = better[0].code if better and better[0].code[1:2] == mine else None
                 theirs = city["perspective"]
-                text = Text(
-                    f"{objective['code']} ({s.PERSPECTIVE_NAMES[mine]}) is linked to "
-                    f"{city['code']} {city['name']} ({s.PERSPECTIVE_NAMES[theirs]})",
-                    f"{objective['code']}（{s.PERSPECTIVE_NAMES_ZH[mine]}構面）承接 "
-                    f"{city['code']} {city['name']}（{s.PERSPECTIVE_NAMES_ZH[theirs]}構面）",
+                text = LINKED.format(
+                    code=objective["code"],
+                    mine=NAMES[mine],
+                    city_code=city["code"],
+                    city_name=city["name"],
+                    theirs=NAMES[theirs],
                 )
                 yield RULE.finding(
                     objective,
@@ -72,12 +85,11 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             theirs = ctx.graph.nodes[effect].get("perspective")
             if edge.get("inferred") or theirs not in rank or rank[theirs] >= rank[mine]:
                 continue
-            arrow = f"{objective['code']} → {ctx.code_of(effect)}"
-            text = Text(
-                f"cause-effect edge {arrow} runs from {s.PERSPECTIVE_NAMES[mine]} down to "
-                f"{s.PERSPECTIVE_NAMES[theirs]}",
-                f"因果關係 {arrow} 由{s.PERSPECTIVE_NAMES_ZH[mine]}構面逆向指向"
-                f"{s.PERSPECTIVE_NAMES_ZH[theirs]}構面",
+            text = BACKWARDS.format(
+                code=objective["code"],
+                effect=ctx.code_of(effect),
+                mine=NAMES[mine],
+                theirs=NAMES[theirs],
             )
             yield RULE.finding(
                 objective,
@@ -89,3 +101,29 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
 
 
 RULE = Rule("BSC205", "perspective-mismatch", WARNING, check, sys.modules[__name__])
+_EN, _ZH = twin.cypher_map(s.PERSPECTIVE_NAMES), twin.cypher_map(s.PERSPECTIVE_NAMES_ZH)
+_PERSPECTIVES = f"{_EN} AS en,\n{_ZH} AS zh"
+CYPHER = {
+    "score": score_cypher(
+        "o.name_grams",
+        theme=f"linked.theme =~ {twin.literal(s.CODE_SHAPES[s.THEME])} "
+        "AND candidate.theme = linked.theme",
+        perspective="candidate.perspective = o.perspective",
+    ),
+    "names": _PERSPECTIVES,
+    "linked": twin.message(
+        LINKED,
+        code="o.code",
+        mine=("en[o.perspective]", "zh[o.perspective]"),
+        city_code="linked.code",
+        city_name="linked.name",
+        theirs=("en[linked.perspective]", "zh[linked.perspective]"),
+    ),
+    "backwards": twin.message(
+        BACKWARDS,
+        code="o.code",
+        effect="effect.code",
+        mine=("en[o.perspective]", "zh[o.perspective]"),
+        theirs=("en[effect.perspective]", "zh[effect.perspective]"),
+    ),
+}

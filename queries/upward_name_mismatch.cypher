@@ -4,8 +4,9 @@
 // Compares each written link's name with the name of the city objective its code names,
 // both as `name_key` (spaces between Chinese characters and stray separators removed).
 // The suggestion is the city objective the written name fits best, when that is another
-// objective: name similarity (Dice coefficient of character n-grams, `name_grams`) plus
-// 0.3 for the theme letter the code starts with; below 0.5 nothing is proposed.
+// objective: name similarity (Dice coefficient of character n-grams, `name_grams`) plus a
+// bonus for the theme letter the code starts with, in points (weights, threshold and
+// tie-breaking as in dangling_upward_link.cypher).
 //
 // Result: one row per finding, as `bscalign audit` reports it: plan, subject (the code of
 // the objective or theme that wrote the link), message (English), message_zh (Traditional
@@ -26,23 +27,28 @@ WITH agency, city, written, link, target,
        AS hint_theme
 CALL (city, link, hint_theme) {
   MATCH (candidate:Objective {plan: city.id})
+  // generated: score
   WITH candidate,
-       CASE WHEN size(link.name_grams) + size(candidate.name_grams) = 0 THEN 0.0
-            ELSE 2.0 * size([g IN link.name_grams WHERE g IN candidate.name_grams])
+       CASE WHEN size(link.name_grams) + size(candidate.name_grams) = 0 THEN 0
+            ELSE (2000 * size([g IN link.name_grams WHERE g IN candidate.name_grams])
+                  + (size(link.name_grams) + size(candidate.name_grams)) / 2)
                  / (size(link.name_grams) + size(candidate.name_grams))
        END
-       + CASE WHEN candidate.theme = hint_theme THEN 0.3 ELSE 0.0 END AS score
-  WHERE score >= 0.5
+       + CASE WHEN candidate.theme = hint_theme THEN 300 ELSE 0 END AS score
+  WHERE score >= 500
   WITH candidate, score
   ORDER BY score DESC, candidate.code
+  // end generated
   RETURN head(collect(candidate.code)) AS best
 }
 RETURN agency.id AS plan,
        written.code AS subject,
-       'upward link of ' + written.code + ' names ' + link.code + " '" + link.name + "', but "
-       + city.id + ' calls ' + link.code + " '" + target.name + "'" AS message,
-       written.code + ' 承接 ' + link.code + '「' + link.name + '」，但 ' + city.id + ' 的 '
-       + link.code + ' 為「' + target.name + '」' AS message_zh,
+       // generated: message
+       'upward link of ' + written.code + ' names ' + link.code + ' \'' + link.name + '\', but '
+         + city.id + ' calls ' + link.code + ' \'' + target.name + '\'' AS message,
+       written.code + ' 承接 ' + link.code + '「' + link.name + '」，但 ' + city.id + ' 的 ' + link.code
+         + ' 為「' + target.name + '」' AS message_zh,
+       // end generated
        CASE WHEN best <> link.code THEN best END AS suggestion,
        link.source AS source,
        written AS node

@@ -26,8 +26,14 @@ from collections.abc import Iterator
 
 from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
-from bscalign.queries.matching import rank_city_objectives
+from bscalign.queries.matching import rank_city_objectives, score_cypher
+
+MESSAGE = Text(
+    "upward link of {code} names {link} '{name}', but {city} calls {link} '{expected}'",
+    "{code} 承接 {link}「{name}」，但 {city} 的 {link} 為「{expected}」",
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -49,11 +55,12 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                         ctx, city, link["name"], code_hint=link["code"][:1], limit=1
                     )
                     other = best[0].code if best and best[0].code != link["code"] else None
-                    text = Text(
-                        f"upward link of {node['code']} names {link['code']} "
-                        f"'{link['name']}', but {city} calls {link['code']} '{expected}'",
-                        f"{node['code']} 承接 {link['code']}「{link['name']}」，"
-                        f"但 {city} 的 {link['code']} 為「{expected}」",
+                    text = MESSAGE.format(
+                        code=node["code"],
+                        link=link["code"],
+                        name=link["name"],
+                        city=city,
+                        expected=expected,
                     )
                     yield RULE.finding(
                         node,
@@ -66,3 +73,14 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
 
 
 RULE = Rule("BSC204", "upward-name-mismatch", WARNING, check, sys.modules[__name__])
+CYPHER = {
+    "score": score_cypher("link.name_grams", theme="candidate.theme = hint_theme"),
+    "message": twin.message(
+        MESSAGE,
+        code="written.code",
+        link="link.code",
+        name="link.name",
+        city="city.id",
+        expected="target.name",
+    ),
+}

@@ -5,7 +5,7 @@ Shared by the embedded-engine test and any other engine that must agree with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -19,13 +19,16 @@ from bscalign.queries.registry import RULES
 
 @dataclass(frozen=True)
 class RuleCase:
-    """One case of one rule: plans to load, subjects that must and must not be reported."""
+    """One case of one rule: plans to load, subjects that must and must not be reported,
+    and the suggestions some of them must carry."""
 
     rule: Rule
     name: str
     plans: list[dict[str, Any]]
     fail: frozenset[str]
     passing: frozenset[str]
+    #: the suggestion expected for some of the subjects reported
+    suggest: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -53,6 +56,7 @@ def rule_cases() -> list[RuleCase]:
                     plans=case["plans"],
                     fail=frozenset(map(str, case.get("fail", []))),
                     passing=frozenset(map(str, case.get("pass", []))),
+                    suggest={str(k): str(v) for k, v in case.get("suggest", {}).items()},
                 )
             )
     return cases

@@ -21,6 +21,8 @@ def test_rule_case(case: RuleCase) -> None:
     reported = {f.subject for f in findings}
     assert reported == case.fail, [f.message for f in findings]
     assert not reported & case.passing
+    suggested = {f.subject: f.suggestion for f in findings if f.subject in case.suggest}
+    assert suggested == case.suggest
     assert all(f.name == case.rule.name and f.rule == case.rule.code for f in findings)
 
 
