@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from bscalign import __version__
+from bscalign.atomic import OutputError
 from bscalign.commands import (
     audit,
     chains,
@@ -19,6 +22,7 @@ from bscalign.commands import (
     suggest,
     view,
 )
+from bscalign.commands.options import EXIT_USAGE
 
 #: Every command of ``bscalign``, in no particular order (help lists them by name).
 COMMANDS: list[click.Command] = [
@@ -40,7 +44,21 @@ COMMANDS: list[click.Command] = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The ``bscalign`` group: an output that cannot be written ends in a one-line error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutputError as err:
+            click.echo(f"bscalign: error: {err}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="bscalign")
 def main() -> None:
     """Audit the alignment of strategy maps and balanced scorecards.

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bscalign import __version__
+from bscalign.atomic import write_file, write_text
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, PlanIndex, plans
 from bscalign.graph.build import named_city_plan
@@ -30,6 +31,7 @@ from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
 from bscalign.output import Table, display_width, markdown_cell, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
+from bscalign.queries.causes import consequences
 from bscalign.queries.coverage import coverage
 from bscalign.queries.engine import Suppressed, audit
 from bscalign.views import strategy_map_layout, view_graph
@@ -83,6 +85,11 @@ LABELS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "coverage": "City coverage",
         "uncovered": "{uncovered} of {total} city objectives are supported by no loaded agency.",
+        "coverage_rest": "Listed: the city objectives an agency supports or a rule flags; "
+        "{rest} others are neither.",
+        "follows": "Follows from it",
+        "cause": "Follows from",
+        "folded": "{folded} of them follow from another finding and are listed under it.",
         "supports": "City objectives this plan supports, and by which of its objectives.",
         "no_support": "This plan supports no objective of a loaded city map.",
         "city_objective": "City objective",
@@ -139,6 +146,10 @@ LABELS: dict[str, dict[str, str]] = {
         "yes": "是",
         "coverage": "府級目標承接情形",
         "uncovered": "{total} 項府級策略目標中，{uncovered} 項無已載入機關承接。",
+        "coverage_rest": "下表列出有機關承接或經規則指出之府級策略目標；其餘 {rest} 項兩者皆無。",
+        "follows": "由此衍生",
+        "cause": "源自",
+        "folded": "其中 {folded} 項源自其他稽核發現，列於該項之下。",
         "supports": "本計畫承接之府級策略目標，及承接之本計畫策略目標。",
         "no_support": "本計畫未承接已載入府級策略地圖之任何策略目標。",
         "city_objective": "府級策略目標",
@@ -227,6 +238,7 @@ class _ReportBuilder:
         self.result, self.graph = result, result.graph
         self.lang, self.words, self.causal_order = lang, LABELS[lang], causal_order
         self.audited = audit(self.graph, causal_order=causal_order)
+        self.consequences = consequences(self.audited.findings)
         self.coverage = list(coverage(self.graph))
         self.plans = list(plans(self.graph))
         self.index = PlanIndex(self.graph)
@@ -238,6 +250,9 @@ class _ReportBuilder:
         words = self.words
         summary = Section(2, words["summary"], "summary", tables=[self.summary_table()])
         summary.text.append(words["totals"].format(**_totals(self.audited.summary())))
+        folded = sum(f.cause is not None for f in self.audited.findings)
+        if folded:
+            summary.text.append(words["folded"].format(folded=folded))
         sections = [summary]
         for index, plan in enumerate(self.plans, 1):
             sections += self.plan_sections(plan, f"plan-{index}")
@@ -291,7 +306,7 @@ class _ReportBuilder:
     def finding_sections(self, plan: str, anchor: str) -> list[Section]:
         """Findings by severity, then by rule; then the suppressed ones, if any."""
         words = self.words
-        findings = [f for f in self.audited.findings if f.plan == plan]
+        findings = [f for f in self.audited.findings if f.plan == plan and f.cause is None]
         sections = [Section(3, words["findings"], f"{anchor}-findings")]
         if not findings:
             sections[0].text.append(words["no_findings"])
@@ -334,7 +349,11 @@ class _ReportBuilder:
             own = [r for r in self.coverage if r["city_plan"] == plan["id"]]
             uncovered = sum(not r["supported_by"] for r in own)
             section.text.append(words["uncovered"].format(uncovered=uncovered, total=len(own)))
-            section.tables.append(self.coverage_table(own, with_plan=False))
+            flagged = {f.subject for f in self.audited.findings if f.plan == plan["id"]}
+            listed = [r for r in own if r["supported_by"] or r["objective"] in flagged]
+            if len(listed) < len(own):
+                section.text.append(words["coverage_rest"].format(rest=len(own) - len(listed)))
+            section.tables.append(self.coverage_table(listed, with_plan=False))
             return section
         supported = [r for r in self.coverage if plan["id"] in r["supported_by"]]
         section.text.append(words["supports"] if supported else words["no_support"])
@@ -381,10 +400,28 @@ class _ReportBuilder:
         }
 
     def findings_table(self, findings: list[Finding], *, with_plan: bool) -> Table:
-        keys = ["subject", "message", "suggestion", "source"]
+        """Every finding with its cause (``with_plan``: the workbook's sheet), or the roots
+        of one plan with what follows from each folded into one cell."""
+        words = self.words
         if with_plan:
-            keys = ["plan", "severity", "rule", *keys]
-        return Table([self.words[k] for k in keys], [self.finding_row(f) for f in findings])
+            keys = ["plan", "severity", "rule", "subject", "message", "suggestion", "source"]
+            rows = [
+                {**self.finding_row(f), words["cause"]: " ".join(f.cause or ())} for f in findings
+            ]
+            return Table([*(words[k] for k in keys), words["cause"]], rows)
+        keys = ["subject", "message", "suggestion", "source"]
+        rows = []
+        for f in findings:
+            follows = self.consequences.get((f.plan, f.rule, f.subject), [])
+            row = self.finding_row(f)
+            row[words["follows"]] = "; ".join(
+                f"{rule} {', '.join(subjects)}" for rule, subjects in _by_rule(follows).items()
+            )
+            rows.append(row)
+        columns = [words[k] for k in keys]
+        if any(row[words["follows"]] for row in rows):
+            columns.append(words["follows"])
+        return Table(columns, rows)
 
     def suppressed_table(self, suppressed: list[Suppressed]) -> Table:
         words = self.words
@@ -447,6 +484,14 @@ class _ReportBuilder:
             for p in self.result.problems
         ]
         return Table(columns, rows)
+
+
+def _by_rule(findings: list[Finding]) -> dict[str, list[str]]:
+    """Subjects per rule code, in order (a root's consequences, written compactly)."""
+    grouped: dict[str, list[str]] = {}
+    for f in findings:
+        grouped.setdefault(f"{f.rule} {f.name}", []).append(f.subject)
+    return grouped
 
 
 def _totals(summary: dict[str, Any]) -> dict[str, int]:
@@ -554,7 +599,7 @@ def write_xlsx(report: Report, path: Path) -> None:
                 cell.alignment = Alignment(wrap_text=width == 60, vertical="top")
     book.properties.title = report.title
     book.properties.creator = f"bscalign {__version__}"
-    book.save(path)
+    write_file(path, book.save)
 
 
 def write_report(
@@ -574,5 +619,5 @@ def write_report(
         write_xlsx(report, path)
     else:
         text = render_markdown(report) if fmt == "markdown" else render_html(report, views)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     return fmt

@@ -10,9 +10,10 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.fields import SECTIONS
+from bscalign.graph.records import PlanNode
 
 
-def plans(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+def plans(graph: nx.MultiDiGraph) -> Iterator[PlanNode]:
     """Yield the attribute dicts of all Plan nodes, sorted by plan id.
 
     Examples

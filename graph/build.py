@@ -14,6 +14,7 @@ import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import successors_of_kind
+from bscalign.graph.records import PlanNode
 
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
 #: spreadsheet row) beats a heading or an overview table that restates it.
@@ -376,7 +377,7 @@ def add_upward_edge(
     )
 
 
-def named_city_plan(plan: dict[str, Any]) -> str | None:
+def named_city_plan(plan: PlanNode) -> str | None:
     """The id of the city plan an agency Plan node names (loaded or not), or None.
 
     >>> named_city_plan({"level": "agency", "city": "臺北市政府", "year": "111"})

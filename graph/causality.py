@@ -12,12 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, coded_nodes
+
+
+class Chain(TypedDict):
+    """A cause-effect chain (see :func:`chains`)."""
+
+    plan: str
+    theme: str
+    inferred: bool
+    drawn: bool
+    path: list[str]
 
 
 def validate_order(order: str) -> str:
@@ -113,7 +123,7 @@ def chains(
     plan: str,
     order: str = s.DEFAULT_CAUSAL_ORDER,
     index: PlanIndex | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Chain]:
     """Yield each cause-effect chain of ``plan``: from a theme's lowest objectives to customer.
 
     A chain starts at an objective no other objective of its theme causes and ends at a

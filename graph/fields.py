@@ -43,10 +43,12 @@ DECLARED_KEYS: Final = tuple(SECTIONS.values())
 class Field:
     """One field of one kind, as each format names it.
 
-    ``name`` is the networkx node attribute holding it (or, for a field that is not one, what
-    it is called); ``yaml`` its key in a YAML entry (None: not written in YAML), with
-    ``json`` the JSON Schema of its value; ``columns`` the workbook columns and ``neo4j`` the
-    node properties it becomes (empty: none).
+    ``name`` is what the field is called, and the networkx node attribute (or key of an
+    upward link or occurrence record) holding it unless ``graph`` is False (the field then
+    exists only elsewhere: derived for Neo4j, or held by edges); ``yaml`` its key in a YAML
+    entry (None: not written in YAML), with ``json`` the JSON Schema of its value;
+    ``columns`` the workbook columns and ``neo4j`` the node properties it becomes (empty:
+    none).
     """
 
     name: str
@@ -55,6 +57,7 @@ class Field:
     json: Mapping[str, Any] | None = None
     columns: tuple[str, ...] = ()
     neo4j: tuple[str, ...] = ()
+    graph: bool = True
 
 
 _TEXT: Final = {"type": "string"}
@@ -106,7 +109,7 @@ def _coded(*own: Field) -> tuple[Field, ...]:
     """The fields every coded kind has, around ``own``."""
     return (
         Field("plan", "the plan, organization@year", columns=("plan",), neo4j=("plan",)),
-        Field("id", "the node's id, <plan>:<kind>:<code>", neo4j=("id",)),
+        Field("id", "the node's id, <plan>:<kind>:<code>", neo4j=("id",), graph=False),
         Field(
             "code",
             "the code as written, e.g. AC1.1",
@@ -124,7 +127,7 @@ def _coded(*own: Field) -> tuple[Field, ...]:
             ("also_named",),
             ("names", "name_keys"),
         ),
-        Field("name_key", "the name as rules compare it", neo4j=("name_key",)),
+        Field("name_key", "the name as rules compare it", neo4j=("name_key",), graph=False),
         *own,
         Field(
             "suppress",
@@ -139,7 +142,9 @@ def _coded(*own: Field) -> tuple[Field, ...]:
     )
 
 
-_GRAMS: Final = Field("name_grams", "the name's counted n-grams", neo4j=("name_grams",))
+_GRAMS: Final = Field(
+    "name_grams", "the name's counted n-grams", neo4j=("name_grams",), graph=False
+)
 
 #: Every field of every kind, the Neo4j-only labels last.
 FIELDS: Final[dict[str, tuple[Field, ...]]] = {
@@ -173,16 +178,31 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
                 "description": "the city organization whose map an agency plan answers to",
             },
         ),
-        Field("city_plan", "the city plan an agency plan answers to", neo4j=("city_plan",)),
-        Field("causal_order", "the push's causal order", neo4j=("causal_order",)),
+        Field(
+            "city_plan",
+            "the city plan an agency plan answers to",
+            neo4j=("city_plan",),
+            graph=False,
+        ),
+        Field("causal_order", "the push's causal order", neo4j=("causal_order",), graph=False),
         *_SOURCES,
         _DECLARED_FIELD,
     ),
     s.ORGANIZATION: (
-        Field("plan", "the city plan of the theme group", columns=("plan",)),
-        Field("theme", "the city theme whose working group it is in", columns=("theme",)),
+        Field("plan", "the city plan of the theme group", columns=("plan",), graph=False),
+        Field(
+            "theme",
+            "the city theme whose working group it is in",
+            columns=("theme",),
+            graph=False,
+        ),
         Field("name", "the organization, as written", columns=("organization",), neo4j=("name",)),
-        Field("lead", "whether it leads the group (on MEMBER_OF in Neo4j)", columns=("lead",)),
+        Field(
+            "lead",
+            "whether it leads the group (on MEMBER_OF in Neo4j)",
+            columns=("lead",),
+            graph=False,
+        ),
         *_SOURCES,
     ),
     s.THEME: _coded(
@@ -199,12 +219,14 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             "the organization leading the group (workbook: organizations)",
             "lead",
             _TEXT_OR_TEXTS,
+            graph=False,
         ),
         Field(
             "members",
             "the group's other organizations (workbook: organizations)",
             "members",
             _TEXT_OR_TEXTS,
+            graph=False,
         ),
     ),
     s.OBJECTIVE: _coded(
@@ -233,7 +255,14 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             },
             ("aligns_to",),
         ),
-        Field("causes", "objectives this one drives (CAUSES edges)", "causes", _TEXTS, ("causes",)),
+        Field(
+            "causes",
+            "objectives this one drives (CAUSES edges)",
+            "causes",
+            _TEXTS,
+            ("causes",),
+            graph=False,
+        ),
         _GRAMS,
     ),
     s.KPI: _coded(
@@ -243,6 +272,7 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
             "objective",
             _TEXT_OR_TEXTS,
             ("objective",),
+            graph=False,
         ),
         _flag("wccd", "a WCCD indicator"),
         _flag("city_kpi", "a city KPI"),
@@ -251,34 +281,41 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
     ),
     s.ACTION_PLAN: _coded(
         Field(
-            "supports", "the KPIs it supports (SUPPORTS edges)", "supports", _TEXTS, ("supports",)
+            "supports",
+            "the KPIs it supports (SUPPORTS edges)",
+            "supports",
+            _TEXTS,
+            ("supports",),
+            graph=False,
         ),
     ),
+    # in networkx, an objective's or theme's ``links`` records (graph=True: their keys)
     s.UPWARD_LINK: tuple(
-        Field(name, description, neo4j=(name,))
-        for name, description in (
-            ("id", "<objective id>:link:<position>"),
-            ("plan", "the plan of the linking objective or theme"),
-            ("code", "the city objective code as written"),
-            ("name", "the city objective name as written"),
-            ("raw", "the link exactly as written"),
-            ("source", "file:line"),
-            ("position", "its place among the entry's links"),
-            ("name_key", "the name as rules compare it"),
-            ("name_grams", "the name's counted n-grams"),
+        Field(name, description, neo4j=(name,), graph=graph)
+        for name, description, graph in (
+            ("id", "<objective id>:link:<position>", False),
+            ("plan", "the plan of the linking objective or theme", False),
+            ("code", "the city objective code as written", True),
+            ("name", "the city objective name as written", True),
+            ("raw", "the link exactly as written", True),
+            ("source", "file:line", True),
+            ("position", "its place among the entry's links", False),
+            ("name_key", "the name as rules compare it", False),
+            ("name_grams", "the name's counted n-grams", False),
         )
     ),
+    # in networkx, a coded node's ``occurrences`` records (graph=True: their keys)
     s.OCCURRENCE: tuple(
-        Field(name, description, neo4j=(name,))
-        for name, description in (
-            ("id", "<node id>:occurrence:<position>"),
-            ("plan", "the plan"),
-            ("place", "where the code is written: map, table, yaml, sheet..."),
-            ("name", "the name written there"),
-            ("name_key", "the name as rules compare it"),
-            ("parent", "the parent code written there"),
-            ("source", "file:line"),
-            ("position", "its place among the node's occurrences"),
+        Field(name, description, neo4j=(name,), graph=graph)
+        for name, description, graph in (
+            ("id", "<node id>:occurrence:<position>", False),
+            ("plan", "the plan", False),
+            ("place", "where the code is written: map, table, yaml, sheet...", True),
+            ("name", "the name written there", True),
+            ("name_key", "the name as rules compare it", False),
+            ("parent", "the parent code written there", True),
+            ("source", "file:line", True),
+            ("position", "its place among the node's occurrences", False),
         )
     ),
 }
@@ -291,6 +328,12 @@ def _unique(names: list[str]) -> tuple[str, ...]:
 def yaml_keys(kind: str) -> tuple[str, ...]:
     """The keys a YAML entry of ``kind`` may have (for plans: without the sections)."""
     return tuple(f.yaml for f in FIELDS[kind] if f.yaml is not None)
+
+
+def attributes(kind: str) -> tuple[str, ...]:
+    """The networkx attributes of a ``kind`` node (keys of its records for the Neo4j-only
+    labels), besides ``kind`` and the builder's bookkeeping."""
+    return tuple(f.name for f in FIELDS[kind] if f.graph)
 
 
 def columns(kind: str) -> tuple[str, ...]:

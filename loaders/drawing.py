@@ -25,11 +25,19 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder, named_city_plan
 from bscalign.loaders.problems import Problem
-from bscalign.loaders.seedtext import CODE, ORGANIZATION, TITLE_YEAR, parse_seed_text
+from bscalign.loaders.seedtext import (
+    CODE,
+    ORGANIZATION,
+    TITLE_YEAR,
+    TracedLine,
+    parse_seed_text,
+    trace_seed_text,
+)
 from bscalign.loaders.textnorm import clean_name, normalize_line
 
 #: How close (in points, 1/72 inch) a free line's end must come to a box to touch it: about
@@ -92,6 +100,7 @@ class Drawing:
 
     number: int
     place: str  # "slide 3", "page 3"
+    line: int = 0  # the line problems give (0: the slide or page number)
     lines: list[tuple[str, str, str]] = field(default_factory=list)  # text, source, label
     boxes: list[Box] = field(default_factory=list)
     strokes: list[Stroke] = field(default_factory=list)
@@ -182,10 +191,12 @@ def _title_identity(drawing: Drawing) -> tuple[str, str] | None:
 
 @dataclass
 class DrawnCount:
-    """Strokes read as arrows (a cause-effect edge or an upward link) and all strokes seen."""
+    """Strokes read as arrows (a cause-effect edge or an upward link) and all strokes seen;
+    ``arrows`` says what each arrow read joined and gave (the reading trace shows them)."""
 
     arrows_read: int = 0
     strokes: int = 0
+    arrows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_drawings(
@@ -193,11 +204,13 @@ def load_drawings(
     file: str,
     builder: PlanGraphBuilder,
     count: DrawnCount | None = None,
+    trace: list[TracedLine] | None = None,
 ) -> list[Problem]:
     """Load slides or pages into ``builder``: their text, then their arrows.
 
     Returns every problem, each naming the file and the slide or page (as ``line``, with
-    the shape in the message).
+    the shape in the message). With ``trace``, the reading trace of every text line is
+    appended to it (:func:`~bscalign.loaders.seedtext.trace_seed_text`).
     """
     problems: list[Problem] = []
     starts = [*document_starts(drawings), len(drawings)]
@@ -207,22 +220,40 @@ def load_drawings(
         lines = [(t, src, d, label) for d in part for t, src, label in d.lines if src not in upward]
         if not any(holds_code(text) for text, *_ in lines):
             continue
-        parsed = parse_seed_text(
-            "\n".join(text for text, *_ in lines), file, builder, sources=[x[1] for x in lines]
-        )
+        text, sources = "\n".join(t for t, *_ in lines), [x[1] for x in lines]
+        if trace is None:
+            parsed = parse_seed_text(text, file, builder, sources=sources)
+        else:
+            traced, parsed = trace_seed_text(text, file, builder, sources=sources)
+            trace.extend(traced)
         for problem in parsed:
             _, _, drawing, label = lines[min(problem.line, len(lines)) - 1]
             problems.append(_at(drawing, label, problem.message, file, problem.plan))
+    return problems + add_drawn_arrows(drawings, file, builder, count)
+
+
+def add_drawn_arrows(
+    drawings: Sequence[Drawing],
+    file: str,
+    builder: PlanGraphBuilder,
+    count: DrawnCount | None = None,
+) -> list[Problem]:
+    """Add what the strokes of ``drawings`` mean to ``builder`` (whose text is loaded, its
+    nodes citing the boxes' sources); return the problems (and each drawing's own)."""
+    problems = []
     by_source = _objectives_by_source(builder, drawings)
     for drawing in drawings:
         for message in drawing.problems:
-            problems.append(Problem(file, drawing.number, f"{drawing.place}: {message}"))
+            problems.append(
+                Problem(file, drawing.line or drawing.number, f"{drawing.place}: {message}")
+            )
         problems.extend(_strokes(drawing, file, builder, by_source, count or DrawnCount()))
     return problems
 
 
 def _at(drawing: Drawing, label: str, message: str, file: str, plan: str | None) -> Problem:
-    return Problem(file, drawing.number, f"{drawing.place}, {label}: {message}", plan)
+    line = drawing.line or drawing.number
+    return Problem(file, line, f"{drawing.place}, {label}: {message}", plan)
 
 
 def _objectives_by_source(
@@ -262,6 +293,9 @@ def _strokes(
         read = _arrow(builder, by_source, upward, cause, effect, where)
         if read:
             count.arrows_read += 1
+            count.arrows.append(
+                {"source": stroke.source, "from": cause.label, "to": effect.label, "read": read}
+            )
         else:
             yield _at(
                 drawing,
@@ -314,19 +348,19 @@ def _arrow(
     cause: Box,
     effect: Box,
     source: str,
-) -> bool:
-    """Record what an arrow from ``cause`` to ``effect`` means; tell whether it meant
-    anything (every objective of one box joined to every objective of the other)."""
+) -> list[dict[str, str]]:
+    """Record what an arrow from ``cause`` to ``effect`` means; return what it gave (every
+    objective of one box joined to every objective of the other; nothing: it meant nothing)."""
     graph = builder.graph
     causes = [graph.nodes[n] for n in by_source.get(cause.source, [])]
-    read = False
+    read: list[dict[str, str]] = []
     if effect.source in upward:
         for code, name in _codes_and_names(effect.text):
             for node in causes:
                 builder.add_upward_link(
                     node["plan"], node["code"], code, name, source=source, raw=f"{code} {name}"
                 )
-                read = True
+                read.append(_fact("upward link", node["plan"], node["code"], code))
         return read
     for node in causes:
         for target in (graph.nodes[n] for n in by_source.get(effect.source, [])):
@@ -334,7 +368,7 @@ def _arrow(
                 builder.add_cause(
                     node["plan"], node["code"], target["code"], source=source, drawn=True
                 )
-                read = True
+                read.append(_fact("cause-effect", node["plan"], node["code"], target["code"]))
             elif target["plan"] == named_city_plan(graph.nodes[s.plan_node_id(node["plan"])]):
                 builder.add_upward_link(
                     node["plan"],
@@ -344,8 +378,12 @@ def _arrow(
                     source=source,
                     raw=f"{target['code']} {target['name']}",
                 )
-                read = True
+                read.append(_fact("upward link", node["plan"], node["code"], target["code"]))
     return read
+
+
+def _fact(kind: str, plan: str, cause: str, effect: str) -> dict[str, str]:
+    return {"kind": kind, "plan": plan, "from": cause, "to": effect}
 
 
 def _codes_and_names(text: str) -> list[tuple[str, str]]:

@@ -36,6 +36,7 @@ from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import progress
 from bscalign.loaders.drawing import Box, Drawing, DrawnCount, Stroke, holds_code, load_drawings
 from bscalign.loaders.problems import InputError, Problem
+from bscalign.loaders.seedtext import TracedLine
 
 EMU_PER_POINT = 12700
 #: An encrypted (password-protected) OOXML file, and a legacy .ppt, are OLE compound files.
@@ -155,11 +156,15 @@ def read_pptx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
 
 
 def read_pptx_counting(
-    path: str | Path, builder: PlanGraphBuilder, count: DrawnCount
+    path: str | Path,
+    builder: PlanGraphBuilder,
+    count: DrawnCount,
+    trace: list[TracedLine] | None = None,
 ) -> list[Problem]:
-    """:func:`read_pptx`, counting the strokes seen and the arrows read into ``count``."""
+    """:func:`read_pptx`, counting the strokes seen and the arrows read into ``count`` (and
+    with ``trace``, appending the reading trace of every line to it)."""
     drawings = deck_drawings(path)
-    return load_drawings(drawings, str(path), builder, count)
+    return load_drawings(drawings, str(path), builder, count, trace)
 
 
 def deck_drawings(path: str | Path) -> list[Drawing]:

@@ -908,7 +908,8 @@ class _SeedParser:
             if len(leading) >= 2 or not self._is_agency_objective(first, following):
                 state.link = first
                 objectives = leading[1:]
-                self.note(f"upward link {first.code} (taken on by the objectives below)")
+                if not objectives and not rest:
+                    self.note(f"upward link {first.code} (taken on by the objectives below)")
         for token in objectives:
             self._scorecard_objective(number, token)
         row_kpis = [token.code for token in rest if token.depth == 1]

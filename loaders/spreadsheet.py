@@ -57,6 +57,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from bscalign.atomic import write_file, write_folder
 from bscalign.escaping import csv_field, csv_unfield
 from bscalign.graph import schema as s
 from bscalign.graph.access import plans
@@ -743,7 +744,9 @@ def _read_book(book: Any, path: Path, builder: PlanGraphBuilder) -> list[Problem
             if any(cell is not None for cell in header):
                 problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
             continue
-        found.append((list(TABLES).index(table.name), table, sheet, label, bounds))
+        # Cells right of the last header have no column to go to: not read, not padded.
+        width = max((i + 1 for i, cell in enumerate(header) if cell is not None), default=1)
+        found.append((list(TABLES).index(table.name), table, sheet, label, (bounds[0], width)))
     rows_in_all = max(sum(bounds[0] for *_, bounds in found), 1)
     rows_before = 0
     for _, table, sheet, label, (max_row, max_col) in sorted(found, key=lambda item: item[0]):
@@ -856,20 +859,27 @@ def write_xlsx(
     >>> openpyxl.load_workbook(book).sheetnames
     ['plans', 'themes', 'objectives', 'kpis', 'action_plans', 'organizations']
     """
-    book = openpyxl.Workbook(write_only=True)
-    for name, rows in spreadsheet_tables(graph, plan_ids).items():
-        table = TABLES[name]
-        sheet = book.create_sheet(name)
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(table.columns, 1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = 12 if column.choices else 28
-            if column.choices:
-                sheet.data_validations.append(_drop_down(column, f"{letter}2:{letter}1048576"))
-        sheet.append([_header_cell(sheet, column) for column in table.columns])
-        for row in rows:
-            sheet.append(text_cells(sheet, (row[column] for column in table.column_names)))
-    book.save(path)
+    tables = spreadsheet_tables(graph, plan_ids)
+
+    def save(temporary: Path) -> None:
+        # Built inside the write: a write-only workbook streams its rows to files already.
+        book = openpyxl.Workbook(write_only=True)
+        for name, rows in tables.items():
+            table = TABLES[name]
+            sheet = book.create_sheet(name)
+            sheet.freeze_panes = "A2"
+            for index, column in enumerate(table.columns, 1):
+                letter = get_column_letter(index)
+                sheet.column_dimensions[letter].width = 12 if column.choices else 28
+                if column.choices:
+                    validation = _drop_down(column, f"{letter}2:{letter}1048576")
+                    sheet.data_validations.append(validation)
+            sheet.append([_header_cell(sheet, column) for column in table.columns])
+            for row in rows:
+                sheet.append(text_cells(sheet, (row[column] for column in table.column_names)))
+        book.save(temporary)
+
+    write_file(path, save)
 
 
 def _header_cell(sheet: Any, column: Column) -> WriteOnlyCell:
@@ -908,17 +918,18 @@ def write_csv(
     ['plans.csv', 'themes.csv', 'objectives.csv']
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in spreadsheet_tables(graph, plan_ids).items():
-        path = folder / f"{name}.csv"
-        columns = TABLES[name].column_names
-        with path.open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(columns)
-            writer.writerows([_csv_cell(row[column]) for column in columns] for row in rows)
-        written.append(path)
-    return written
+    tables = spreadsheet_tables(graph, plan_ids)
+
+    def write_tables(into: Path) -> None:
+        for name, rows in tables.items():
+            columns = TABLES[name].column_names
+            with (into / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as stream:
+                writer = csv.writer(stream)
+                writer.writerow(columns)
+                writer.writerows([_csv_cell(row[column]) for column in columns] for row in rows)
+
+    write_folder(folder, write_tables)
+    return [folder / f"{name}.csv" for name in tables]
 
 
 def _csv_cell(value: Any) -> Any:

@@ -40,6 +40,7 @@ from bscalign.graph import fields
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import PlanGraphBuilder
+from bscalign.graph.records import CodedNode, PlanNode
 from bscalign.loaders import limits
 from bscalign.loaders.problems import InputError, Problem
 
@@ -545,7 +546,7 @@ _FlowDumper.add_representer(dict, _represent_dict)
 
 
 def plan_document(
-    graph: nx.MultiDiGraph, plan: dict[str, Any], index: PlanIndex | None = None
+    graph: nx.MultiDiGraph, plan: PlanNode, index: PlanIndex | None = None
 ) -> dict[str, Any]:
     """Return one plan (its Plan node's attributes) as the mapping bscalign YAML writes.
 
@@ -573,7 +574,7 @@ def plan_document(
     return doc
 
 
-def _entries(graph: nx.MultiDiGraph, nid: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+def _entries(graph: nx.MultiDiGraph, nid: str, data: CodedNode) -> list[dict[str, Any]]:
     """One entry per distinct thing the code stands for (a duplicate code stays duplicate)."""
     kind = data["kind"]
     base: dict[str, Any] = {"code": data["code"]}

@@ -16,6 +16,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
+from bscalign.graph.records import PlanNode
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
@@ -202,11 +203,11 @@ class AuditContext:
         return group_by_theme(self.index.in_graph_order(s.OBJECTIVE, plan))
 
     @cached_property
-    def plans(self) -> list[dict[str, Any]]:
+    def plans(self) -> list[PlanNode]:
         return list(plans(self.graph))
 
     @cached_property
-    def agency_plans(self) -> list[dict[str, Any]]:
+    def agency_plans(self) -> list[PlanNode]:
         return [p for p in self.plans if p["level"] == s.AGENCY]
 
     def city_plan(self, agency_plan: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TypedDict
 
 import networkx as nx
 
@@ -13,7 +13,18 @@ from bscalign.queries.base import AuditContext
 from bscalign.queries.upward import routes
 
 
-def coverage(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+class CoverageRow(TypedDict):
+    """One city objective and who supports it (see :func:`coverage`)."""
+
+    city_plan: str
+    objective: str
+    name: str
+    theme: str | None
+    perspective: str | None
+    supported_by: dict[str, list[str]]
+
+
+def coverage(graph: nx.MultiDiGraph) -> Iterator[CoverageRow]:
     """Yield one row per city objective: who supports it, per agency plan of that year.
 
     Each row: ``city_plan``, ``objective``, ``name``, ``theme``, ``perspective`` and

@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 from pptx import Presentation
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
@@ -53,8 +54,15 @@ def box(shapes: object, code_and_name: str, left: float, top: float, *, width: f
         MSO_SHAPE.ROUNDED_RECTANGLE, Pt(left), Pt(top), Pt(width), Pt(40)
     )
     shape.text_frame.text = code_and_name
-    shape.text_frame.paragraphs[0].runs[0].font.size = Pt(9)
+    small(shape, 9)
     return shape
+
+
+def small(shape: object, size: float) -> None:
+    """Set every run of a shape's text to ``size`` points."""
+    for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
 
 
 def glued(slide: object, kind: object, begin: object, end: object, *, sides=(0, 2)) -> object:
@@ -80,13 +88,19 @@ def fixture_deck(path: Path) -> Expected:
     slide = deck.slides.add_slide(deck.slide_layouts[5])  # title only
     slide.shapes.title.text = "111年臺北市政府兵役局策略地圖"
     slide.shapes.title.top, slide.shapes.title.height = Pt(5), Pt(30)
+    slide.shapes.title.left, slide.shapes.title.width = Pt(10), Pt(700)
+    small(slide.shapes.title, 20)
     city = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Pt(10), Pt(40), Pt(700), Pt(50))
     city.text_frame.text = "府級策略目標"
+    city.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+    city.text_frame.margin_right = Pt(600)
+    small(city, 10)
     gc2 = box(slide.shapes, "GC2 營造安全環境", 300, 45)
     themes = slide.shapes.add_table(1, 3, Pt(10), Pt(95), Pt(700), Pt(20)).table
     theme_row = ("策略主題", "A 維護兵役公平", "B 強化役政關懷")
     for cell, text in zip(themes.rows[0].cells, theme_row, strict=True):
         cell.text = text
+        cell.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     for perspective, label in zip(
         "CPLF", ("顧客構面 C", "內部流程構面 P", "學習成長構面 L", "財務構面 F"), strict=True
     ):
@@ -94,6 +108,10 @@ def fixture_deck(path: Path) -> Expected:
             MSO_SHAPE.RECTANGLE, Pt(10), Pt(BAND_TOP[perspective]), Pt(700), Pt(BAND_HEIGHT)
         )
         band.text_frame.text = label
+        # the label sits in the band's left column, as strategy maps print it
+        band.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+        band.text_frame.margin_right = Pt(600)
+        small(band, 10)
     ac1 = box(slide.shapes, "AC1 提升市民對政府信任度", 120, 135)
     # a box holding two objectives
     ap = box(slide.shapes, "AP1 精確掌握兵源\nAP2 精進役男體檢", 120, 215, width=150)
@@ -101,6 +119,7 @@ def fixture_deck(path: Path) -> Expected:
     # a text box (no outline) overlapping the line between two bands
     af1 = slide.shapes.add_textbox(Pt(120), Pt(345), Pt(120), Pt(40))
     af1.text_frame.text = "AF1 提高預算執行效能"
+    small(af1, 9)
     box(slide.shapes, "BC1 提供市民有感服務", 400, 135)
     box(slide.shapes, "BP1 推動役男就業輔導服務", 400, 215)
     # theme B's foundations in a group that was then moved (its children keep their own
@@ -173,8 +192,8 @@ def soffice() -> str:
     return found
 
 
-def print_pdf(deck: Path, folder: Path) -> Path:
-    """Print ``deck`` to PDF with LibreOffice Impress headless; return the PDF's path."""
+def print_pdf(decks: list[Path], folder: Path) -> list[Path]:
+    """Print ``decks`` to PDF with LibreOffice Impress headless (one run); return the PDFs."""
     profile = folder / "lo-profile"  # its own profile: parallel runs do not share a lock
     subprocess.run(
         [
@@ -185,10 +204,10 @@ def print_pdf(deck: Path, folder: Path) -> Path:
             "pdf",
             "--outdir",
             str(folder),
-            str(deck),
+            *map(str, decks),
         ],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=600,
     )
-    return folder / f"{deck.stem}.pdf"
+    return [folder / f"{deck.stem}.pdf" for deck in decks]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import json
 from pathlib import Path
 
@@ -166,3 +168,18 @@ def test_every_command_is_documented_with_an_example(name: str, command: click.C
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"`bscalign {name} {param.opts[0]}` has no help"
+
+
+def test_audit_table_lists_each_finding_under_the_root_it_follows_from() -> None:
+    table = run("audit", SEEDS, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert len(rows) == len(json.loads(run("audit", SEEDS, "--format", "json").stdout)["findings"])
+    at = next(i for i, r in enumerate(rows) if r["rule"] == "BSC201" and r["subject"] == "DP1")
+    assert [(r["subject"], r["cause"]) for r in rows[at : at + 3]] == [
+        ("DP1", ""),
+        ("DP1", "↳ BSC201 DP1"),
+        ("DP1.1", "↳ BSC201 DP1"),
+    ]
+    military = [r for r in rows if r["plan"] == "臺北市政府兵役局@111" and r["rule"] < "BSC204"]
+    assert military[0]["subject"] == "臺北市政府兵役局@111" and military[0]["cause"] == ""
+    assert {r["cause"] for r in military[1:]} == {"↳ BSC202 臺北市政府兵役局@111"}

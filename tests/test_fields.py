@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import get_type_hints
 
 import jsonschema
 import yaml
@@ -11,6 +12,7 @@ from conftest import ROOT
 
 from bscalign.graph import fields
 from bscalign.graph import schema as s
+from bscalign.graph.records import BOOKKEEPING, NODE_RECORDS, Occurrence, WrittenLink
 from bscalign.loaders import LoadResult, spreadsheet, yamlplans
 from bscalign.neo4j_store import PROPERTIES, cypher_lint_schema
 
@@ -99,3 +101,15 @@ def test_every_field_is_held_somewhere_and_described() -> None:
         for field in kind_fields:
             assert field.description, (kind, field.name)
             assert (field.yaml is None) == (field.json is None), (kind, field.name)
+
+
+def test_typed_records_hold_the_table_s_attributes_and_fit_real_nodes(seeds: LoadResult) -> None:
+    for kind, record in NODE_RECORDS.items():
+        assert set(get_type_hints(record)) - BOOKKEEPING == set(fields.attributes(kind)), kind
+    for _, data in seeds.graph.nodes(data=True):
+        record = NODE_RECORDS[data["kind"]]
+        assert record.__required_keys__ <= set(data) <= set(get_type_hints(record)), data
+        for link in data.get("links", []):
+            assert set(link) == set(get_type_hints(WrittenLink))
+        for occurrence in data.get("occurrences", []):
+            assert set(occurrence) == set(get_type_hints(Occurrence))

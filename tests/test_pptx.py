@@ -10,6 +10,7 @@ labelled 府級 above the agency's map.
 from __future__ import annotations
 
 import copy
+import json
 import zipfile
 from pathlib import Path
 
@@ -239,3 +240,28 @@ def test_a_slide_of_5000_shapes_loads_whole(tmp_path: Path) -> None:
     objectives = [n for n, d in result.graph.nodes(data=True) if d["kind"] == s.OBJECTIVE]
     assert len(objectives) == count
     assert len(drawn_edges(result.graph)) == count - 1
+
+
+def test_read_shows_each_drawn_arrow_with_the_shapes_it_joins(deck) -> None:
+    path, expected = deck
+    result = CliRunner().invoke(main, ["read", str(path), "--format", "json"])
+    assert result.exit_code == 1  # the line without arrowhead is a load problem
+    document = json.loads(result.stdout)
+    arrows = document["arrows"]
+    assert len(arrows) == expected.arrows_drawn
+    elbow = next(
+        a
+        for a in arrows
+        if a["from"] == "Rounded Rectangle 11" and a["to"] == "Rounded Rectangle 10"
+    )
+    assert elbow["source"].startswith(f"{path}:slide 2:Connector ")
+    assert {(f["kind"], f["from"], f["to"]) for f in elbow["read"]} == {
+        ("cause-effect", "AL1", "AP1"),
+        ("cause-effect", "AL1", "AP2"),
+    }
+    read = {(f["from"], f["to"]) for a in arrows for f in a["read"] if f["kind"] == "cause-effect"}
+    assert read == expected.causes
+    box_lines = [
+        line for line in document["lines"] if line["source"].endswith("Rounded Rectangle 10")
+    ]
+    assert any(p["code"] == "AP2" for line in box_lines for p in line["produced"])

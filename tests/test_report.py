@@ -44,10 +44,18 @@ def test_markdown_holds_every_finding_with_suggestion_and_source(
     lang, text = markdown
     findings = audit(seeds.graph).findings
     assert len(findings) == 126
-    for finding in findings:
+    roots = [f for f in findings if f.cause is None]
+    for finding in roots:
         assert markdown_cell(finding.text(lang)) in text
         assert markdown_cell(finding.source) in text
     assert "| CC1 | " in text and "| GC2 | " in text  # dangling G2 of CC1, and its suggestion
+    # what follows from a root is folded into its row, not listed again
+    for finding in findings:
+        if finding.cause is not None:
+            assert markdown_cell(finding.text(lang)) not in text
+    assert "| BSC203 unlinked-to-city DP1, DP1.1 |" in text
+    words = LABELS[lang]
+    assert words["folded"].format(folded=len(findings) - len(roots)) in text
 
 
 def test_markdown_headings_and_labels_follow_the_language(markdown: tuple[str, str]) -> None:
@@ -59,7 +67,10 @@ def test_markdown_headings_and_labels_follow_the_language(markdown: tuple[str, s
     assert fire in headings
     dangling = words["with_count"].format(what="BSC201 dangling-upward-link", count=13)
     assert dangling in headings
-    assert words["with_count"].format(what=words["error"], count=43) in headings
+    # the Fire plan's errors to fix: 13 dangling links and a malformed code; the 29 objectives
+    # and KPIs unlinked because of those links are folded under them
+    assert words["with_count"].format(what=words["error"], count=14) in headings
+    assert not [h for h in headings if "BSC203" in h and "(29)" in h]
     # the Fire plan's counts beside what its text declares: 30 objectives, 36 KPIs
     assert f"| {words['objectives']} | 30 | 30 |" in text
     assert f"| {words['kpis']} | 36 | 36 |" in text
@@ -75,6 +86,11 @@ def test_markdown_chains_and_coverage(markdown: tuple[str, str]) -> None:
     # the 111 city map: 1 objective of 84 supported (GP6 through KPI CC1.1's 府級KPI GP6.2)
     assert words["uncovered"].format(uncovered=83, total=84) in text
     assert "| GP6 | 優化緊急救護及防災應變機制 | CC1 |" in text
+    # the coverage table lists what someone supports or a rule flags; the rest is one line
+    rest = words["coverage_rest"].format(rest=84 - 1 - 10)
+    assert rest in text
+    table = text.split(rest, 1)[1].split("\n\n")[1].splitlines()
+    assert len(table) == 2 + 1 + 10  # heading, rule, GP6 and the 10 flagged uncovered
 
 
 def test_languages_differ_only_where_they_should(seeds: LoadResult) -> None:

@@ -35,6 +35,7 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
+from bscalign.atomic import write_text
 from bscalign.graph import schema as s
 from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
@@ -282,7 +283,7 @@ def render_view(view: nx.MultiDiGraph, layout: MapLayout | None = None, **option
 def write_view(view: nx.MultiDiGraph, path: str | Path, **options: Any) -> Path:
     """Write :func:`render_view` of ``view`` to ``path`` (UTF-8); return the path."""
     path = Path(path)
-    path.write_text(render_view(view, **options), encoding="utf-8")
+    write_text(path, render_view(view, **options))
     return path
 
 

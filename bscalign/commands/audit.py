@@ -18,6 +18,7 @@ from bscalign.commands.options import (
 from bscalign.loaders import LoadResult
 from bscalign.output import Output, Table
 from bscalign.queries.base import severity_rank
+from bscalign.queries.causes import consequences, roots
 from bscalign.queries.engine import AuditResult, audit
 from bscalign.queries.registry import select_rules
 
@@ -40,7 +41,8 @@ def audit_command(
 
     Findings are sorted (plan, rule, subject) so two runs give identical output. An
     agency plan is checked against the city plan of its year loaded in the same run.
-    Findings suppressed in YAML input are counted and listed separately.
+    Findings suppressed in YAML input are counted and listed separately. A finding that
+    follows from another (JSON: its "cause") is listed right under its root in tables.
 
     Example: bscalign audit ../shared/seeds --format json --min-severity warning
     """
@@ -52,18 +54,29 @@ def audit_command(
 def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None:
     """Print an audit's findings in ``fmt`` (messages in ``lang``); exit 1 if one is at least
     ``fail_on``."""
-    rows = [f.as_dict(lang) for f in report.findings]
     summary = report.summary()
     document = {
-        "findings": rows,
+        "findings": [f.as_dict(lang) for f in report.findings],
         "suppressed": [x.as_dict(lang) for x in report.suppressed],
         "summary": summary,
     }
+    # tables: each root, then the findings that follow from it beneath it (JSON: sorted)
+    follows = consequences(report.findings)
+    rows = []
+    for root in roots(report.findings):
+        rows.append({**root.as_dict(lang), "cause": ""})
+        for f in follows.get((root.plan, root.rule, root.subject), []):
+            rows.append({**f.as_dict(lang), "cause": f"↳ {f.cause[0]} {f.cause[1]}"})
+        follows.pop((root.plan, root.rule, root.subject), None)
+    rows += [{**f.as_dict(lang), "cause": ""} for group in follows.values() for f in group]
     columns = ["severity", "rule", "name", "plan", "subject", "message", "suggestion", "source"]
+    columns += ["cause"] if any(f.cause for f in report.findings) else []
     severities = ", ".join(f"{n} {sev}" for sev, n in summary["by_severity"].items())
+    folded = sum(f.cause is not None for f in report.findings)
     note = (
-        f"{summary['total']} findings ({severities}); "
-        f"{summary['suppressed']} suppressed; "
+        f"{summary['total']} findings ({severities})"
+        + (f", {folded} of them listed under the root they follow from" if folded else "")
+        + f"; {summary['suppressed']} suppressed; "
         f"{summary['inferred_cause_effect_edges']} cause-effect edges inferred"
     )
     emit(Output(document, [Table(columns, rows)], [note]), fmt)

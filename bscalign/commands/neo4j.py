@@ -217,3 +217,17 @@ def neo4j_audit(
         driver, rules, database=database, plan=plan_id, min_severity=min_severity
     )
     report_audit(report, fmt, fail_on, lang)
+
+
+@neo4j_group.command(name="style")
+def neo4j_style() -> None:
+    """Print a Graph Stylesheet (GraSS) that draws the stored graph in Neo4j Browser like
+    bscalign's views: captions code + name, colours by kind and, once objectives carry
+    their perspective's label (the stylesheet's header gives the four Cypher lines that add
+    them), by perspective. Save it and load it with :style in the Browser.
+
+    Example: bscalign neo4j style > bscalign.grass
+    """
+    from bscalign.neo4j_style import grass_stylesheet
+
+    click.echo(grass_stylesheet(), nl=False)

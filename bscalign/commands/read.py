@@ -4,26 +4,36 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, output_format
+from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import InputError
-from bscalign.loaders.pdf import looks_like_pdf, pdf_pages_text
+from bscalign.loaders.drawing import DrawnCount
+from bscalign.loaders.pdf import looks_like_pdf, read_pdf_counting
+from bscalign.loaders.pptx import looks_like_pptx, read_pptx_counting
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.seedtext import NOT_READ, TracedLine, trace_seed_text
 from bscalign.loaders.textnorm import decode
 from bscalign.output import to_json
 
 
-def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem]]:
-    """Trace a document of extracted text, or a PDF (its pages' text, as it is loaded)."""
-    if looks_like_pdf(path):
-        pages, _ = pdf_pages_text(path)
-        text = "\n\n".join(pages)
-    else:
-        text = decode(path.read_bytes(), str(path))
-    return trace_seed_text(text, str(path))
+def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[dict[str, Any]]]:
+    """Trace a document of extracted text, a PDF or a deck, as it is loaded; also return the
+    arrows drawn on its slides or pages, each with the shapes it joins and what it gave."""
+    for recognise, read in (
+        (looks_like_pdf, read_pdf_counting),
+        (looks_like_pptx, read_pptx_counting),
+    ):
+        if recognise(path):
+            trace: list[TracedLine] = []
+            drawn = DrawnCount()
+            problems = read(path, PlanGraphBuilder(), drawn, trace)
+            return trace, sorted(problems), drawn.arrows
+    trace, problems = trace_seed_text(decode(path.read_bytes(), str(path)), str(path))
+    return trace, problems, []
 
 
 def describe(line: TracedLine) -> str:
@@ -41,17 +51,20 @@ def describe(line: TracedLine) -> str:
 def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
     """Show what each line of a document became: the reading trace.
 
-    Every line of FILE (extracted slide text, or a PDF's text) is printed with what it
-    produced: theme, objective, KPI, action plan, upward link, city-KPI reference, declared
-    total, or a note (heading, header row, row label, continuation, blank). A line holding a
-    code or Chinese text that produced nothing is marked ``not read``. A planner who doubts a
-    finding checks its line here; a developer sees a misread at a glance. Exit code 1 when
-    the document loads with problems (a code on a line not read is one).
+    Every line of FILE (extracted slide text, a PDF's text, a PowerPoint deck's shapes and
+    table rows) is printed with what it produced: theme, objective, KPI, action plan, upward
+    link, city-KPI reference, declared total, or a note (heading, header row, row label,
+    continuation, blank). A line holding a code or Chinese text that produced nothing is
+    marked ``not read``. The arrows drawn on a deck's slides or a PDF's pages follow, each
+    with the shapes it joins and the drawn cause-effect edge or upward link it gave. A
+    planner who doubts a finding checks its line here; a developer sees a misread at a
+    glance. Exit code 1 when the document loads with problems (a code on a line not read is
+    one).
 
     Example: bscalign read ../shared/seeds/taipei-fire-108-bsc.txt --not-read
     """
     try:
-        trace, problems = trace_document(file)
+        trace, problems, arrows = trace_document(file)
     except (InputError, OSError) as err:
         click.echo(f"bscalign: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
@@ -73,7 +86,8 @@ def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
                             "note": line.note,
                         }
                         for line in shown
-                    ]
+                    ],
+                    "arrows": arrows,
                 }
             )
         )
@@ -84,4 +98,10 @@ def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
             click.echo(f"{number:>5} {text}")
             if line.produced or line.note not in ("", "blank"):
                 click.echo(f"      └ {describe(line)}")
+        if arrows:
+            click.echo("drawn arrows")
+        for arrow in arrows:
+            click.echo(f"  {arrow['source']}: {arrow['from']} → {arrow['to']}")
+            for fact in arrow["read"]:
+                click.echo(f"      └ {fact['kind']} {fact['from']} → {fact['to']} ({fact['plan']})")
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
