@@ -84,7 +84,7 @@ def _theme(
     causal = nx.DiGraph()
     causal.add_nodes_from(members)
     causal.add_edges_from(
-        (u, v) for u, v, k in ctx.graph.edges(members, keys=True) if k == s.CAUSES and v in causal
+        (u, v) for u in members for v in ctx.out_neighbors(u, s.CAUSES) if v in causal
     )
     # almost every theme is acyclic, which is far quicker to tell than to list no cycles
     cycles = [] if nx.is_directed_acyclic_graph(causal) else nx.simple_cycles(causal)
