@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 from bscalign import __version__
 from bscalign.atomic import write_file, write_text
 from bscalign.graph import schema as s
-from bscalign.graph.access import COUNT_KEYS, plan_counts, plans
+from bscalign.graph.access import COUNT_KEYS, PlanIndex, plans
 from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import chains
 from bscalign.loaders import LoadResult
@@ -241,7 +241,10 @@ class _ReportBuilder:
         self.consequences = consequences(self.audited.findings)
         self.coverage = list(coverage(self.graph))
         self.plans = list(plans(self.graph))
-        self.chains = {p["id"]: list(chains(self.graph, p["id"], causal_order)) for p in self.plans}
+        self.index = PlanIndex(self.graph)
+        self.chains = {
+            p["id"]: list(chains(self.graph, p["id"], causal_order, self.index)) for p in self.plans
+        }
 
     def build(self) -> Report:
         words = self.words
@@ -283,7 +286,7 @@ class _ReportBuilder:
         city = named_city_plan(plan)
         if city is not None:
             head.text.append(words["answers_to"].format(city=city))
-        counts = plan_counts(self.graph, plan["id"])
+        counts = self.index.counts(plan["id"])
         count_rows = [
             {
                 words["item"]: words[key],
@@ -376,7 +379,7 @@ class _ReportBuilder:
         rows = []
         for plan in self.plans:
             row: dict[str, Any] = {words["plan"]: plan["id"], words["level"]: words[plan["level"]]}
-            row.update({words[k]: n for k, n in plan_counts(self.graph, plan["id"]).items()})
+            row.update({words[k]: n for k, n in self.index.counts(plan["id"]).items()})
             for severity in SEVERITIES:
                 row[words[severity]] = sum(
                     f.plan == plan["id"] and f.severity == severity for f in self.audited.findings

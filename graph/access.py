@@ -43,14 +43,10 @@ def coded_nodes(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``(node_id, attrs)`` of the nodes of ``kind``, optionally of one plan only.
 
-    With a plan, graphs built by :class:`~bscalign.graph.build.PlanGraphBuilder` answer
-    from their per-plan index instead of scanning every node.
+    Each call walks the graph, so it always answers for the graph as it is now (a copy, a
+    subgraph, a graph changed since). Work that asks per plan many times over builds one
+    :class:`PlanIndex` instead.
     """
-    index = graph.graph.get(s.INDEX)
-    if plan is not None and index is not None:
-        for nid in index.get(plan, {}).get(kind, ()):
-            yield nid, graph.nodes[nid]
-        return
     for nid, data in graph.nodes(data=True):
         if data["kind"] == kind and (plan is None or data["plan"] == plan):
             yield nid, data
@@ -66,14 +62,12 @@ def successors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str
     >>> successors_of_kind(g, "kpi", "MEASURES"), predecessors_of_kind(g, "objective", "MEASURES")
     (['objective'], ['kpi'])
     """
-    # Asked a few times per node of a corpus of millions: read networkx's own adjacency
-    # dicts (node -> neighbour -> edge key -> attributes), not views built per call.
-    return sorted(v for v, keys in graph._succ[node].items() if kind in keys)
+    return sorted(v for v, keys in graph.succ[node].items() if kind in keys)
 
 
 def predecessors_of_kind(graph: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     """Sources of edges of one kind into ``node``, sorted."""
-    return sorted(u for u, keys in graph._pred[node].items() if kind in keys)
+    return sorted(u for u, keys in graph.pred[node].items() if kind in keys)
 
 
 #: How a plan's node kinds are keyed in counts and declared totals.
@@ -97,17 +91,21 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
     >>> plan_counts(b.graph, p)
     {'themes': 1, 'objectives': 1, 'kpis': 0, 'action_plans': 0}
     """
-    return {key: sum(1 for _ in coded_nodes(graph, kind, plan)) for kind, key in COUNT_KEYS.items()}
+    counts = empty_counts()
+    for _, data in graph.nodes(data=True):
+        if data.get("plan") == plan and data["kind"] in COUNT_KEYS:
+            counts[COUNT_KEYS[data["kind"]]] += 1
+    return counts
 
 
 class PlanIndex:
     """The coded nodes of a graph grouped by kind and plan, in one pass.
 
-    For work that asks per plan many times over (the audit, export): sorted groups, the
-    groups of every plan at once, and counts, from one walk of the graph. (A single
-    per-plan question, :func:`coded_nodes` with a plan, is answered by the builder's own
-    index without a walk; a graph built otherwise is scanned each time.) It reflects the
-    graph when it was built: build a new one after changing the graph.
+    The one per-plan index: for work that asks per plan many times over (the audit, export,
+    reports): sorted groups, the groups of every plan at once, and counts, from one walk of
+    the graph. It is built from the graph it is given and kept by whoever built it, never in
+    the graph, so copies and subgraphs never inherit it; it reflects the graph when it was
+    built: build a new one after changing the graph.
 
     Examples
     --------

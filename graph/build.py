@@ -269,8 +269,6 @@ class PlanGraphBuilder:
         nid = s.node_id(kind, plan, code)
         graph = self.graph
         if nid not in graph:
-            index = graph.graph.setdefault(s.INDEX, {})
-            index.setdefault(plan, {}).setdefault(kind, []).append(nid)
             graph.add_node(
                 nid,
                 kind=kind,

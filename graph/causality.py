@@ -42,9 +42,17 @@ def validate_order(order: str) -> str:
     return order
 
 
-def objectives_by_theme(graph: nx.MultiDiGraph, plan: str) -> dict[str, dict[str, list[str]]]:
-    """Map theme -> perspective -> objective node ids (sorted) for one plan."""
-    return group_by_theme(coded_nodes(graph, s.OBJECTIVE, plan))
+def objectives_by_theme(
+    graph: nx.MultiDiGraph, plan: str, index: PlanIndex | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """Map theme -> perspective -> objective node ids (sorted) for one plan.
+
+    Asking for many plans, pass one :class:`~bscalign.graph.access.PlanIndex` of the graph:
+    without it each call walks the whole graph.
+    """
+    if index is None:
+        return group_by_theme(coded_nodes(graph, s.OBJECTIVE, plan))
+    return group_by_theme(index.in_graph_order(s.OBJECTIVE, plan))
 
 
 def group_by_theme(
@@ -65,8 +73,9 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
     """Add inferred CAUSES edges to every plan that has no explicit ones; return how many.
 
     Inside each theme, every objective of one perspective causes every objective of the
-    next perspective present, along ``order`` (lowest first). Earlier inferred edges are
-    replaced, so calling it again with another order is safe.
+    next perspective present, along ``order`` (lowest first). Earlier inferred edges that
+    the graph no longer calls for are removed, so calling it again (after a change, with
+    another order, on a copy) is safe, and cheap when nothing changed.
 
     Examples
     --------
@@ -81,66 +90,50 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
     ['AF1', 'AL1', 'AC1']
     """
     order = validate_order(order)
-    stale = [
-        (u, v)
-        for u, v, k, d in graph.edges(keys=True, data=True)
-        if k == s.CAUSES and d.get("inferred")
-    ]
-    graph.remove_edges_from([(u, v, s.CAUSES) for u, v in stale])
-    explicit = {graph.nodes[u]["plan"] for u, _, k in graph.edges(keys=True) if k == s.CAUSES}
+    inferred, explicit = set(), set()
+    for u, v, kind, is_inferred in graph.edges(keys=True, data="inferred"):
+        if kind != s.CAUSES:
+            continue
+        if is_inferred:
+            inferred.add((u, v))
+        else:
+            explicit.add(graph.nodes[u]["plan"])
     index = PlanIndex(graph)
-    added = 0
+    wanted = []
     for plan in sorted({d["id"] for _, d in graph.nodes(data=True) if d["kind"] == s.PLAN}):
         if plan in explicit:
             continue
-        for perspectives in group_by_theme(index.in_graph_order(s.OBJECTIVE, plan)).values():
+        for perspectives in objectives_by_theme(graph, plan, index).values():
             present = [perspectives[p] for p in order if perspectives.get(p)]
             for causes, effects in pairwise(present):
-                for u in causes:
-                    for v in effects:
-                        graph.add_edge(u, v, key=s.CAUSES, kind=s.CAUSES, inferred=True, source="")
-                        added += 1
-    graph.graph[s.INFERENCE] = (order, added, graph.number_of_nodes(), graph.number_of_edges())
-    return added
-
-
-def ensure_inferred_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) -> int:
-    """Infer cause-effect edges unless the graph already holds them for ``order``; return
-    how many inferred edges it holds.
-
-    Loading infers along the default order; auditing the loaded graph again with the same
-    order reuses those edges. A graph changed since (other node or edge counts) or an
-    other order is inferred anew.
-
-    >>> from bscalign.graph.build import PlanGraphBuilder
-    >>> b = PlanGraphBuilder()
-    >>> p = b.add_plan("局", "111", "agency")
-    >>> for code in ("AF1", "AC1"):
-    ...     _ = b.add_objective(p, code, code, source="x:1", place="map")
-    >>> infer_causes(b.graph), ensure_inferred_causes(b.graph)  # the second reuses the first
-    (1, 1)
-    >>> ensure_inferred_causes(b.graph, "CPLF")  # another order: inferred anew
-    1
-    """
-    order = validate_order(order)
-    done = graph.graph.get(s.INFERENCE)
-    if done and done[0] == order and done[2:] == (graph.number_of_nodes(), graph.number_of_edges()):
-        return done[1]
-    return infer_causes(graph, order)
+                wanted.extend((u, v) for u in causes for v in effects)
+    # an unchanged graph asked again (audit after load, or twice) changes nothing
+    keep = set(wanted)
+    graph.remove_edges_from([(u, v, s.CAUSES) for u, v in inferred - keep])
+    graph.add_edges_from(
+        (u, v, s.CAUSES, {"kind": s.CAUSES, "inferred": True, "source": ""})
+        for u, v in wanted
+        if (u, v) not in inferred
+    )
+    return len(wanted)
 
 
 def chains(
-    graph: nx.MultiDiGraph, plan: str, order: str = s.DEFAULT_CAUSAL_ORDER
+    graph: nx.MultiDiGraph,
+    plan: str,
+    order: str = s.DEFAULT_CAUSAL_ORDER,
+    index: PlanIndex | None = None,
 ) -> Iterator[Chain]:
     """Yield each cause-effect chain of ``plan``: from a theme's lowest objectives to customer.
 
     A chain starts at an objective no other objective of its theme causes and ends at a
     customer (C) objective. Each item: ``plan``, ``theme``, ``inferred`` (any edge on it
     inferred), ``drawn`` (every edge on it read from arrows drawn on a slide or page) and
-    ``path`` (codes).
+    ``path`` (codes). Chains follow the graph's CAUSES edges as they are:
+    :func:`infer_causes` adds the inferred ones. For many plans pass one ``index``.
     """
     order = validate_order(order)
-    for theme, perspectives in sorted(objectives_by_theme(graph, plan).items()):
+    for theme, perspectives in sorted(objectives_by_theme(graph, plan, index).items()):
         members = {nid for nodes in perspectives.values() for nid in nodes}
         causal = nx.DiGraph(
             (u, v, {"inferred": d.get("inferred", False), "drawn": d.get("drawn", False)})

@@ -36,7 +36,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes, plans
+from bscalign.graph.access import PlanIndex, coded_nodes, plans
 
 #: Link kinds a diff compares, as written in the input.
 UPWARD, CITY_KPI, MEMBER = "upward", "city_kpi", "member"
@@ -101,7 +101,11 @@ def _distance(old_code: str, new_code: str) -> tuple[bool, bool]:
 
 
 def diff_plans(
-    old_graph: nx.MultiDiGraph, old_plan: str, new_graph: nx.MultiDiGraph, new_plan: str
+    old_graph: nx.MultiDiGraph,
+    old_plan: str,
+    new_graph: nx.MultiDiGraph,
+    new_plan: str,
+    indexes: tuple[PlanIndex, PlanIndex] | None = None,
 ) -> dict[str, Any]:
     """Compare plan ``old_plan`` of ``old_graph`` with plan ``new_plan`` of ``new_graph``.
 
@@ -111,6 +115,9 @@ def diff_plans(
         Loaded plan graphs (they may be the same graph).
     old_plan, new_plan : str
         Plan ids, e.g. ``臺北市政府@108`` and ``臺北市政府@111``.
+    indexes : (PlanIndex, PlanIndex), optional
+        One :class:`~bscalign.graph.access.PlanIndex` of each graph, when diffing many
+        plans (without them each call walks both graphs).
 
     Returns
     -------
@@ -140,10 +147,11 @@ def diff_plans(
         "unchanged": 0,
         **{key: [] for key in ("added", "removed", "renamed", "recoded", "code_reused")},
     }
+    old_index, new_index = indexes or (None, None)
     matchings = {}
     for kind in s.CODED_KINDS:
-        old_names = _names(old_graph, kind, old_plan)
-        new_names = _names(new_graph, kind, new_plan)
+        old_names = _names(old_graph, kind, old_plan, old_index)
+        new_names = _names(new_graph, kind, new_plan, new_index)
         matching = matchings[kind] = match_codes(old_names, new_names)
         result["unchanged"] += len(matching.unchanged)
         result["added"] += [{"kind": kind, "code": c, "name": new_names[c]} for c in matching.added]
@@ -163,8 +171,8 @@ def diff_plans(
             for c in sorted(old_names.keys() & new_names.keys())
             if matching.new_code(c) != c
         ]
-    old_links = {_follow(link, matchings) for link in written_links(old_graph, old_plan)}
-    new_links = set(written_links(new_graph, new_plan))
+    old_links = {_follow(link, matchings) for link in written_links(old_graph, old_plan, old_index)}
+    new_links = set(written_links(new_graph, new_plan, new_index))
     result["links_added"] = [_link_entry(link) for link in sorted(new_links - old_links)]
     result["links_removed"] = [_link_entry(link) for link in sorted(old_links - new_links)]
     return result
@@ -187,8 +195,9 @@ def diff_graphs(old_graph: nx.MultiDiGraph, new_graph: nx.MultiDiGraph) -> list[
     [('臺北市政府@108', '臺北市政府@111')]
     """
     old_latest, new_latest = latest_plans(old_graph), latest_plans(new_graph)
+    indexes = (PlanIndex(old_graph), PlanIndex(new_graph))
     return [
-        diff_plans(old_graph, old_latest[org], new_graph, new_latest[org])
+        diff_plans(old_graph, old_latest[org], new_graph, new_latest[org], indexes)
         for org in sorted(old_latest.keys() & new_latest.keys())
     ]
 
@@ -207,15 +216,26 @@ def _year_key(year: str) -> tuple[int, str]:
     return (int(year), year) if year.isdigit() else (-1, year)
 
 
-def _names(graph: nx.MultiDiGraph, kind: str, plan: str) -> dict[str, str]:
-    return {data["code"]: data["name"] for _, data in coded_nodes(graph, kind, plan)}
+def _names(graph: nx.MultiDiGraph, kind: str, plan: str, index: PlanIndex | None) -> dict[str, str]:
+    return {data["code"]: data["name"] for _, data in _coded(graph, kind, plan, index)}
+
+
+def _coded(
+    graph: nx.MultiDiGraph, kind: str, plan: str, index: PlanIndex | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The plan's nodes of ``kind``, sorted by id (from ``index`` when there is one)."""
+    if index is not None:
+        return index.nodes(kind, plan)
+    return sorted(coded_nodes(graph, kind, plan), key=lambda item: item[0])
 
 
 #: A written link: (link kind, source kind, source code, target code, name as written).
 Link = tuple[str, str, str, str, str]
 
 
-def written_links(graph: nx.MultiDiGraph, plan: str) -> Iterator[Link]:
+def written_links(
+    graph: nx.MultiDiGraph, plan: str, index: PlanIndex | None = None
+) -> Iterator[Link]:
     """Yield every link of ``plan`` as written: upward links, city-KPI refs, group members.
 
     Examples
@@ -228,12 +248,12 @@ def written_links(graph: nx.MultiDiGraph, plan: str) -> Iterator[Link]:
     [('upward', 'Objective', 'AC1', 'GC2', '營造安全環境')]
     """
     for kind in (s.THEME, s.OBJECTIVE, s.KPI):
-        for _, data in sorted(coded_nodes(graph, kind, plan), key=lambda item: item[0]):
+        for _, data in _coded(graph, kind, plan, index):
             for link in data.get("links", ()):
                 yield (UPWARD, kind, data["code"], link["code"], link["name"])
             for ref in data.get("city_kpi_refs", ()):
                 yield (CITY_KPI, kind, data["code"], ref, "")
-    for tid, data in sorted(coded_nodes(graph, s.THEME, plan), key=lambda item: item[0]):
+    for tid, data in _coded(graph, s.THEME, plan, index):
         for member, _, kind, attrs in graph.in_edges(tid, keys=True, data=True):
             if kind == s.MEMBER_OF:
                 lead = LEAD if attrs.get("lead") else ""

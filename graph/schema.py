@@ -35,8 +35,9 @@ Organization
 
 Graph attributes
 ----------------
-``graph.graph[INDEX]`` maps plan id -> node kind -> node ids, kept by the builder, so that
-per-plan questions cost the plan's size rather than the whole corpus's.
+None: networkx copies ``graph.graph`` into copies and subgraphs, where an index kept there
+would no longer match the nodes. Per-plan questions asked many times over go through one
+:class:`~bscalign.graph.access.PlanIndex`, built from the graph at hand.
 
 Edge kinds
 ----------
@@ -97,13 +98,6 @@ EDGE_KINDS: Final = (
     REFERENCES,
     HAS_PLAN,
 )
-
-#: Graph attribute recording the last inference of cause-effect edges:
-#: (order, edges inferred, node count, edge count) — see causality.ensure_inferred_causes.
-INFERENCE: Final = "bscalign_inference"
-
-#: Graph attribute holding the per-plan index of coded nodes.
-INDEX: Final = "bscalign_index"
 
 #: Labels and relationship types that exist only in a graph database (see the docstring).
 UPWARD_LINK: Final = "UpwardLink"

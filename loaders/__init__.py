@@ -20,7 +20,6 @@ from pathlib import Path
 import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
-from bscalign.graph.causality import infer_causes
 from bscalign.graph.gcpause import paused_gc
 from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import limits, progress
@@ -163,9 +162,9 @@ def read_plans(
     Returns
     -------
     LoadResult
-        The graph (upward links joined to the city plans of the same year, cause-effect
-        edges inferred along the default perspective order for plans without explicit ones)
-        and every problem found.
+        The graph (upward links joined to the city plans of the same year; cause-effect
+        edges as written: :func:`~bscalign.graph.causality.infer_causes` adds the inferred
+        ones, as the audit does) and every problem found.
 
     Raises
     ------
@@ -214,7 +213,6 @@ def read_plans(
                 progress_to(bytes_done, bytes_in_all)
             result.files.append(item.name)
         resolve_links(builder.graph)
-        infer_causes(builder.graph)
     result.problems.sort()
     return result
 

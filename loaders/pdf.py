@@ -275,6 +275,7 @@ def page_drawing(page: Page, number: int) -> tuple[list[str], Drawing] | None:
         or any(_area(other) < _area(shape) and _inside(_centre(other), shape) for other in shapes)
     }
     owner: dict[int, int] = {}  # id(char) -> index of its leaf shape
+    owned: dict[int, list[dict]] = {}  # leaf shape -> its characters
     in_table: set[int] = set()
     for char in page.chars:
         point = ((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
@@ -288,13 +289,12 @@ def page_drawing(page: Page, number: int) -> tuple[list[str], Drawing] | None:
         ]
         if around:
             owner[id(char)] = min(around)[1]
+            owned.setdefault(owner[id(char)], []).append(char)
     items: list[tuple[float, float, str, tuple[float, float, float, float] | None]] = []
     for index, shape in enumerate(shapes):
         if index in containers:
             continue
-        text = _joined_lines(
-            page.filter(lambda o, i=index: o.get("object_type") == "char" and owner.get(id(o)) == i)
-        )
+        text = _joined_lines(owned.get(index, []))
         if text:
             items.append((shape[1], shape[0], text, shape))
     free = page.filter(
@@ -431,10 +431,19 @@ def _head(
             and head["top"] - HEAD_GAP <= end[1] <= head["bottom"] + HEAD_GAP
         ):
             continue
-        corners = [(float(x) - end[0], float(y) - end[1]) for x, y in head["pts"]]
-        along, across = max(((x * ux + y * uy, abs(x * uy - y * ux)) for x, y in corners))
-        if along >= -HEAD_GAP and across <= 1.5:
-            return end[0] + along * ux, end[1] + along * uy
+        corners = list(
+            dict.fromkeys((float(x) - end[0], float(y) - end[1]) for x, y in head["pts"])
+        )
+        cx = sum(x for x, _ in corners) / len(corners)
+        cy = sum(y for _, y in corners) / len(corners)
+        # the tip is the corner farthest from the head's centre; the head points along the
+        # line, its tip on the line's axis at or beyond the end
+        tip = max(corners, key=lambda p: _distance(p, (cx, cy)))
+        axis = _distance(tip, (cx, cy))
+        aligned = axis > 0 and ((tip[0] - cx) * ux + (tip[1] - cy) * uy) / axis > 0.9
+        along, across = tip[0] * ux + tip[1] * uy, abs(tip[0] * uy - tip[1] * ux)
+        if aligned and along >= -HEAD_GAP and across <= 2.0:
+            return end[0] + tip[0], end[1] + tip[1]
     return None
 
 
@@ -462,9 +471,25 @@ def _cjk(char: str) -> bool:
     return ord(char) >= 0x2E80
 
 
-def _joined_lines(part: object) -> str:
-    lines = part.extract_text_lines(return_chars=False)  # type: ignore[attr-defined]
-    return _join_wrapped([line["text"] for line in lines])
+def _joined_lines(chars: list[dict]) -> str:
+    """The text of a box's characters: lines top to bottom (a character whose middle lies
+    below the line so far starts the next), each left to right, joined as wrapped text."""
+    lines: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if lines and (char["top"] + char["bottom"]) / 2 < max(c["bottom"] for c in lines[-1]):
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    texts = []
+    for line in lines:
+        text, previous = "", None
+        for char in sorted(line, key=lambda c: c["x0"]):
+            if previous is not None and char["x0"] - previous["x1"] > 0.25 * char["size"]:
+                text += " "
+            text += char["text"]
+            previous = char
+        texts.append(" ".join(text.split()))
+    return _join_wrapped(texts)
 
 
 def _blocks(part: object) -> list[tuple[str, tuple[float, float, float, float]]]:

@@ -143,8 +143,15 @@ class _DeckWriter:
 
     def title(self, organization: str, year: str) -> None:
         slide = self.deck.slides.add_slide(self.deck.slide_layouts[0])
-        slide.shapes.title.text = organization
-        slide.placeholders[1].text = f"{year}年策略地圖及平衡計分卡"
+        # one line each, across the slide: a printed title must keep the name whole
+        for shape, text, top, size in (
+            (slide.shapes.title, organization, 170, 32),
+            (slide.placeholders[1], f"{year}年策略地圖及平衡計分卡", 260, 24),
+        ):
+            shape.left, shape.top = Pt(MARGIN), Pt(top)
+            shape.width, shape.height = Pt(SLIDE_WIDTH - 2 * MARGIN), Pt(size * 2)
+            shape.text_frame.text = text
+            _font(shape.text_frame, size, bold=shape is slide.shapes.title)
 
     def strategy_map(self, plan: dict[str, Any]) -> None:
         pid, city = plan["id"], plan["level"] == s.CITY

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import ascii_uppercase
 from typing import Any
 
 from bscalign.graph import schema as s
@@ -738,12 +739,13 @@ class _SeedParser:
 
     def _theme_names(self) -> dict[str, str]:
         """The agency plan's themes so far, by name (spaces removed) -> letter."""
-        graph = self.builder.graph
-        index = graph.graph.get(s.INDEX, {}).get(self.agency_plan, {}).get(s.THEME, [])
+        # theme codes in these documents are one letter: look the 26 up, walk nothing
+        nodes = self.builder.graph.nodes
         names = {}
-        for nid in index:
-            for name in graph.nodes[nid]["names"]:
-                names[re.sub(r"\s+", "", name)] = graph.nodes[nid]["code"]
+        for letter in ascii_uppercase:
+            nid = s.node_id(s.THEME, self.agency_plan, letter)
+            for name in nodes[nid]["names"] if nid in nodes else ():
+                names[re.sub(r"\s+", "", name)] = letter
         return names
 
     def _theme_named(self, compact: str) -> str | None:

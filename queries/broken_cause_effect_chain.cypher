@@ -18,20 +18,26 @@
 MATCH (o:Objective)
 WHERE ($plan IS NULL OR o.plan = $plan) AND o.theme <> ''
 WITH o.plan AS plan, o.theme AS letter, collect(DISTINCT o.perspective) AS present
+// generated: missing
 WITH plan, letter, [p IN ['C', 'P', 'L', 'F'] WHERE NOT p IN present] AS missing
+// end generated
 WHERE size(missing) > 0
 MATCH (theme:Theme {plan: plan, code: letter})
 WITH plan, theme, missing,
+     // generated: names
      {C: 'customer', P: 'internal process', L: 'learning and growth', F: 'financial'} AS en,
      {C: '顧客', P: '內部流程', L: '學習成長', F: '財務'} AS zh
+     // end generated
 RETURN plan,
        theme.code AS subject,
+       // generated: missing-message
        'theme ' + theme.code + ' ' + theme.name + ' has no '
-       + substring(reduce(names = '', p IN missing | names + ', ' + en[p]), 2) + ' objective'
-         AS message,
+         + substring(reduce(text = '', x IN missing | text + ', ' + en[x]), 2)
+         + ' objective' AS message,
        '策略主題 ' + theme.code + ' ' + theme.name + ' 缺少'
-       + substring(reduce(names = '', p IN missing | names + '、' + zh[p]), 1) + '構面的策略目標'
-         AS message_zh,
+         + substring(reduce(text = '', x IN missing | text + '、' + zh[x]), 1)
+         + '構面的策略目標' AS message_zh,
+       // end generated
        null AS suggestion,
        theme.source AS source,
        theme AS node
@@ -47,12 +53,16 @@ CALL (cycle) {
   UNWIND nodes(cycle)[0..-1] AS member
   WITH member
   ORDER BY member.id
-  RETURN substring(reduce(text = '', m IN collect(member) | text + ' → ' + m.code), 3) AS codes
+  // generated: arrows
+  RETURN substring(reduce(text = '', x IN collect(member) | text + ' → ' + x.code), 3) AS codes
+  // end generated
 }
 RETURN first.plan AS plan,
        first.code AS subject,
+       // generated: cycle-message
        'cause-effect cycle in theme ' + first.theme + ': ' + codes AS message,
        '策略主題 ' + first.theme + ' 的因果關係形成循環：' + codes AS message_zh,
+       // end generated
        null AS suggestion,
        first.source AS source,
        first AS node
@@ -76,17 +86,18 @@ WITH o,
      } AS to_customer
 WHERE NOT (from_foundation AND to_customer)
 WITH o,
-     CASE WHEN from_foundation THEN [] ELSE [['no foundation objective leads to it',
-                                              '沒有基礎構面目標導向它']] END
-     + CASE WHEN to_customer THEN [] ELSE [['it leads to no customer objective',
-                                            '它未導向任何顧客構面目標']] END AS gaps
+     // generated: gaps
+     CASE WHEN from_foundation THEN [] ELSE [['no foundation objective leads to it', '沒有基礎構面目標導向它']] END
+     + CASE WHEN to_customer THEN [] ELSE [['it leads to no customer objective', '它未導向任何顧客構面目標']] END AS gaps
+     // end generated
 RETURN o.plan AS plan,
        o.code AS subject,
+       // generated: off-chain-message
        'objective ' + o.code + ' ' + o.name + ' is on no cause-effect chain of theme ' + o.theme
-       + ': ' + substring(reduce(text = '', gap IN gaps | text + ' and ' + gap[0]), 5)
-         AS message,
+         + ': ' + substring(reduce(text = '', x IN gaps | text + ' and ' + x[0]), 5) AS message,
        '策略目標 ' + o.code + ' ' + o.name + ' 不在策略主題 ' + o.theme + ' 的任何因果鏈上：'
-       + substring(reduce(text = '', gap IN gaps | text + '，且' + gap[1]), 2) AS message_zh,
+         + substring(reduce(text = '', x IN gaps | text + '，且' + x[1]), 2) AS message_zh,
+       // end generated
        null AS suggestion,
        o.source AS source,
        o AS node

@@ -34,9 +34,31 @@ from collections.abc import Iterator
 import networkx as nx
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 
 FOUNDATIONS = ("L", "F")
+MISSING = Text(
+    "theme {code} {name} has no {perspectives} objective",
+    "策略主題 {code} {name} 缺少{perspectives}構面的策略目標",
+)
+CYCLE = Text(
+    "cause-effect cycle in theme {theme}: {codes}", "策略主題 {theme} 的因果關係形成循環：{codes}"
+)
+OFF_CHAIN = Text(
+    "objective {code} {name} is on no cause-effect chain of theme {theme}: {gaps}",
+    "策略目標 {code} {name} 不在策略主題 {theme} 的任何因果鏈上：{gaps}",
+)
+NO_FOUNDATION = Text("no foundation objective leads to it", "沒有基礎構面目標導向它")
+NO_CUSTOMER = Text("it leads to no customer objective", "它未導向任何顧客構面目標")
+#: How the missing perspectives, and the gaps of one objective, are joined.
+LIST = Text(", ", "、")
+AND = Text(" and ", "，且")
+ARROW = " → "
+
+
+def _joined(joiner: Text, texts: list[Text]) -> Text:
+    return Text(joiner.en.join(t.en for t in texts), joiner.zh.join(t.zh for t in texts))
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -53,29 +75,21 @@ def _theme(
     theme_node = ctx.graph.nodes[theme_id]
     missing = [p for p in s.PERSPECTIVES if not perspectives.get(p)]
     if missing:
-        text = Text(
-            f"theme {theme} {theme_node['name']} has no "
-            + ", ".join(s.PERSPECTIVE_NAMES[p] for p in missing)
-            + " objective",
-            f"策略主題 {theme} {theme_node['name']} 缺少"
-            + "、".join(s.PERSPECTIVE_NAMES_ZH[p] for p in missing)
-            + "構面的策略目標",
+        names = [Text(s.PERSPECTIVE_NAMES[p], s.PERSPECTIVE_NAMES_ZH[p]) for p in missing]
+        text = MISSING.format(
+            code=theme, name=theme_node["name"], perspectives=_joined(LIST, names)
         )
         yield RULE.finding(theme_node, text, node_id=theme_id)
     members = sorted(n for nodes in perspectives.values() for n in nodes)
     causal = nx.DiGraph()
     causal.add_nodes_from(members)
     causal.add_edges_from(
-        (u, v) for u, v, k in ctx.graph.edges(members, keys=True) if k == s.CAUSES and v in causal
+        (u, v) for u in members for v in ctx.out_neighbors(u, s.CAUSES) if v in causal
     )
     # almost every theme is acyclic, which is far quicker to tell than to list no cycles
     cycles = [] if nx.is_directed_acyclic_graph(causal) else nx.simple_cycles(causal)
     for cycle in sorted(sorted(c) for c in cycles):
-        codes = " → ".join(ctx.code_of(n) for n in cycle)
-        text = Text(
-            f"cause-effect cycle in theme {theme}: {codes}",
-            f"策略主題 {theme} 的因果關係形成循環：{codes}",
-        )
+        text = CYCLE.format(theme=theme, codes=ARROW.join(ctx.code_of(n) for n in cycle))
         yield RULE.finding(ctx.graph.nodes[cycle[0]], text, node_id=cycle[0])
     customers = set(perspectives.get("C", []))
     foundations = {n for p in FOUNDATIONS for n in perspectives.get(p, [])}
@@ -89,16 +103,50 @@ def _theme(
         node = ctx.graph.nodes[nid]
         gaps = []
         if nid not in from_foundation:
-            gaps.append(("no foundation objective leads to it", "沒有基礎構面目標導向它"))
+            gaps.append(NO_FOUNDATION)
         if nid not in to_customer:
-            gaps.append(("it leads to no customer objective", "它未導向任何顧客構面目標"))
-        text = Text(
-            f"objective {node['code']} {node['name']} is on no cause-effect chain of theme "
-            f"{theme}: " + " and ".join(en for en, _ in gaps),
-            f"策略目標 {node['code']} {node['name']} 不在策略主題 {theme} 的任何因果鏈上："
-            + "，且".join(zh for _, zh in gaps),
+            gaps.append(NO_CUSTOMER)
+        text = OFF_CHAIN.format(
+            code=node["code"], name=node["name"], theme=theme, gaps=_joined(AND, gaps)
         )
         yield RULE.finding(node, text, node_id=nid)
 
 
 RULE = Rule("BSC301", "broken-cause-effect-chain", WARNING, check, sys.modules[__name__])
+
+
+def _reduced(items: str, joiner: str, each: str) -> str:
+    """Cypher joining ``each`` (an expression of ``x``) over the list ``items``."""
+    return (
+        f"substring(reduce(text = '', x IN {items} | text + {twin.literal(joiner)} + {each}), "
+        f"{len(joiner)})"
+    )
+
+
+def _pair(text: Text) -> str:
+    return f"[{twin.literal(text.en)}, {twin.literal(text.zh)}]"
+
+
+_EN, _ZH = twin.cypher_map(s.PERSPECTIVE_NAMES), twin.cypher_map(s.PERSPECTIVE_NAMES_ZH)
+CYPHER = {
+    "missing": f"WITH plan, letter, [p IN {list(s.PERSPECTIVES)!r} WHERE NOT p IN present]"
+    " AS missing",
+    "names": f"{_EN} AS en,\n{_ZH} AS zh",
+    "missing-message": twin.message(
+        MISSING,
+        code="theme.code",
+        name="theme.name",
+        perspectives=(_reduced("missing", LIST.en, "en[x]"), _reduced("missing", LIST.zh, "zh[x]")),
+    ),
+    "arrows": f"RETURN {_reduced('collect(member)', ARROW, 'x.code')} AS codes",
+    "cycle-message": twin.message(CYCLE, theme="first.theme", codes="codes"),
+    "gaps": f"CASE WHEN from_foundation THEN [] ELSE [{_pair(NO_FOUNDATION)}] END\n"
+    f"+ CASE WHEN to_customer THEN [] ELSE [{_pair(NO_CUSTOMER)}] END AS gaps",
+    "off-chain-message": twin.message(
+        OFF_CHAIN,
+        code="o.code",
+        name="o.name",
+        theme="o.theme",
+        gaps=(_reduced("gaps", AND.en, "x[0]"), _reduced("gaps", AND.zh, "x[1]")),
+    ),
+}

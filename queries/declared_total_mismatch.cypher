@@ -14,24 +14,24 @@
 //   :param plan => null   // a plan id such as '臺北市政府兵役局@111'; null: every plan
 MATCH (p:Plan)
 WHERE $plan IS NULL OR p.id = $plan
+// generated: plan-totals
 UNWIND [
-  {en: 'themes', zh: '策略主題', declared: p.declared_themes,
-   loaded: COUNT { (:Theme {plan: p.id}) }},
-  {en: 'objectives', zh: '策略目標', declared: p.declared_objectives,
-   loaded: COUNT { (:Objective {plan: p.id}) }},
-  {en: 'KPIs', zh: 'KPI', declared: p.declared_kpis,
-   loaded: COUNT { (:KPI {plan: p.id}) }},
-  {en: 'action plans', zh: '行動方案', declared: p.declared_action_plans,
-   loaded: COUNT { (:ActionPlan {plan: p.id}) }}
+  {key: 'themes', en: 'themes', zh: '策略主題', declared: p.declared_themes, loaded: COUNT { (:Theme {plan: p.id}) }},
+  {key: 'objectives', en: 'objectives', zh: '策略目標', declared: p.declared_objectives, loaded: COUNT { (:Objective {plan: p.id}) }},
+  {key: 'kpis', en: 'KPIs', zh: 'KPI', declared: p.declared_kpis, loaded: COUNT { (:KPI {plan: p.id}) }},
+  {key: 'action_plans', en: 'action plans', zh: '行動方案', declared: p.declared_action_plans, loaded: COUNT { (:ActionPlan {plan: p.id}) }}
 ] AS total
+// end generated
 WITH p, total
 WHERE total.declared IS NOT NULL AND total.declared <> total.loaded
 RETURN p.id AS plan,
        p.id AS subject,
-       'the plan states ' + toString(total.declared) + ' ' + total.en + ' but '
-       + toString(total.loaded) + ' were loaded' AS message,
-       '計畫載明 ' + toString(total.declared) + ' 項' + total.zh + '，實際載入 '
-       + toString(total.loaded) + ' 項' AS message_zh,
+       // generated: plan-message
+       'the ' + 'plan' + ' states ' + toString(total.declared) + ' ' + total.en + ' but '
+         + toString(total.loaded) + ' were loaded' AS message,
+       '計畫' + '載明 ' + toString(total.declared) + ' 項' + total.zh + '，實際載入 ' + toString(total.loaded)
+         + ' 項' AS message_zh,
+       // end generated
        null AS suggestion,
        p.source AS source,
        p AS node
@@ -45,21 +45,24 @@ OPTIONAL MATCH (o)<-[:MEASURES]-(kpi:KPI)
 OPTIONAL MATCH (kpi)<-[:SUPPORTS]-(action:ActionPlan)
 WITH theme, count(DISTINCT o) AS objectives, count(DISTINCT kpi) AS kpis,
      count(DISTINCT action) AS action_plans
+// generated: theme-totals
 UNWIND [
-  {en: 'themes', zh: '策略主題', declared: theme.declared_themes, loaded: 0},
-  {en: 'objectives', zh: '策略目標', declared: theme.declared_objectives, loaded: objectives},
-  {en: 'KPIs', zh: 'KPI', declared: theme.declared_kpis, loaded: kpis},
-  {en: 'action plans', zh: '行動方案', declared: theme.declared_action_plans,
-   loaded: action_plans}
+  {key: 'themes', en: 'themes', zh: '策略主題', declared: theme.declared_themes, loaded: 0},
+  {key: 'objectives', en: 'objectives', zh: '策略目標', declared: theme.declared_objectives, loaded: objectives},
+  {key: 'kpis', en: 'KPIs', zh: 'KPI', declared: theme.declared_kpis, loaded: kpis},
+  {key: 'action_plans', en: 'action plans', zh: '行動方案', declared: theme.declared_action_plans, loaded: action_plans}
 ] AS total
+// end generated
 WITH theme, total
 WHERE total.declared IS NOT NULL AND total.declared <> total.loaded
 RETURN theme.plan AS plan,
        theme.code AS subject,
-       'the theme ' + theme.code + ' states ' + toString(total.declared) + ' ' + total.en
-       + ' but ' + toString(total.loaded) + ' were loaded' AS message,
-       '策略主題 ' + theme.code + '載明 ' + toString(total.declared) + ' 項' + total.zh
-       + '，實際載入 ' + toString(total.loaded) + ' 項' AS message_zh,
+       // generated: theme-message
+       'the ' + 'theme ' + theme.code + ' states ' + toString(total.declared) + ' ' + total.en
+         + ' but ' + toString(total.loaded) + ' were loaded' AS message,
+       '策略主題 ' + theme.code + '載明 ' + toString(total.declared) + ' 項' + total.zh + '，實際載入 '
+         + toString(total.loaded) + ' 項' AS message_zh,
+       // end generated
        null AS suggestion,
        theme.source AS source,
        theme AS node

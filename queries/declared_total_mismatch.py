@@ -25,14 +25,21 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 
 LABELS = {
-    "themes": ("themes", "策略主題"),
-    "objectives": ("objectives", "策略目標"),
-    "kpis": ("KPIs", "KPI"),
-    "action_plans": ("action plans", "行動方案"),
+    "themes": Text("themes", "策略主題"),
+    "objectives": Text("objectives", "策略目標"),
+    "kpis": Text("KPIs", "KPI"),
+    "action_plans": Text("action plans", "行動方案"),
 }
+MESSAGE = Text(
+    "the {what} states {total} {label} but {loaded} were loaded",
+    "{what}載明 {total} 項{label}，實際載入 {loaded} 項",
+)
+PLAN = Text("plan", "計畫")
+THEME = Text("theme {code}", "策略主題 {code}")
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -53,20 +60,51 @@ def _theme_counts(ctx: AuditContext, theme: str) -> dict[str, int]:
 
 
 def _compare(node: dict, declared: dict, counts: dict, node_id: str) -> Iterator[Finding]:
-    what = (
-        ("plan", "計畫")
-        if node["kind"] == s.PLAN
-        else (f"theme {node['code']}", f"策略主題 {node['code']}")
-    )
+    what = PLAN if node["kind"] == s.PLAN else THEME.format(code=node["code"])
     for key, total in sorted(declared.items()):
         loaded = counts.get(key, 0)
         if loaded != total:
-            label, label_zh = LABELS[key]
-            text = Text(
-                f"the {what[0]} states {total} {label} but {loaded} were loaded",
-                f"{what[1]}載明 {total} 項{label_zh}，實際載入 {loaded} 項",
-            )
+            text = MESSAGE.format(what=what, total=total, label=LABELS[key], loaded=loaded)
             yield RULE.finding(node, text, node_id=node_id)
 
 
 RULE = Rule("BSC501", "declared-total-mismatch", ERROR, check, sys.modules[__name__])
+
+
+def _totals(owner: str, loaded: dict[str, str]) -> str:
+    """The Cypher list of one owner's stated totals beside what was loaded, one map each."""
+    rows = [
+        f"{{key: {twin.literal(key)}, en: {twin.literal(label.en)}, zh: {twin.literal(label.zh)}, "
+        f"declared: {owner}.declared_{key}, loaded: {loaded[key]}}}"
+        for key, label in LABELS.items()
+    ]
+    return "UNWIND [\n  " + ",\n  ".join(rows) + "\n] AS total"
+
+
+CYPHER = {
+    "plan-totals": _totals(
+        "p",
+        {
+            key: f"COUNT {{ (:{kind} {{plan: p.id}}) }}"
+            for key, kind in zip(LABELS, s.CODED_KINDS, strict=True)
+        },
+    ),
+    "theme-totals": _totals(
+        "theme",
+        {"themes": "0", "objectives": "objectives", "kpis": "kpis", "action_plans": "action_plans"},
+    ),
+    "plan-message": twin.message(
+        MESSAGE,
+        what=twin.text(PLAN),
+        total="toString(total.declared)",
+        label=("total.en", "total.zh"),
+        loaded="toString(total.loaded)",
+    ),
+    "theme-message": twin.message(
+        MESSAGE,
+        what=twin.text(THEME, code="theme.code"),
+        total="toString(total.declared)",
+        label=("total.en", "total.zh"),
+        loaded="toString(total.loaded)",
+    ),
+}

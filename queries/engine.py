@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.causality import infer_causes
 from bscalign.graph.gcpause import paused_gc
 from bscalign.queries.base import SEVERITIES, AuditContext, Finding, Rule, severity_rank
 from bscalign.queries.causes import assign_causes
@@ -76,7 +76,7 @@ def audit(
     ['AC1.1']
     """
     with paused_gc():
-        inferred = ensure_inferred_causes(graph, causal_order)
+        inferred = infer_causes(graph, causal_order)
         context = AuditContext(graph, causal_order=causal_order)
 
         def findings(rule: Rule) -> Iterator[tuple[Finding, Iterable[dict[str, str]]]]:

@@ -13,8 +13,10 @@ WHERE ($plan IS NULL OR kpi.plan = $plan)
   AND NOT EXISTS { (kpi)<-[:SUPPORTS]-(:ActionPlan) }
 RETURN kpi.plan AS plan,
        kpi.code AS subject,
+       // generated: message
        'no action plan supports KPI ' + kpi.code + ' ' + kpi.name AS message,
        'KPI ' + kpi.code + ' ' + kpi.name + ' 沒有任何行動方案支撐' AS message_zh,
+       // end generated
        null AS suggestion,
        kpi.source AS source,
        kpi AS node

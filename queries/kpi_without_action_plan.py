@@ -22,18 +22,21 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
+
+MESSAGE = Text(
+    "no action plan supports KPI {code} {name}", "KPI {code} {name} 沒有任何行動方案支撐"
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding for each KPI with no SUPPORTS edge into it."""
     for nid, kpi in ctx.nodes(s.KPI):
         if not ctx.in_neighbors(nid, s.SUPPORTS):
-            text = Text(
-                f"no action plan supports KPI {kpi['code']} {kpi['name']}",
-                f"KPI {kpi['code']} {kpi['name']} 沒有任何行動方案支撐",
-            )
+            text = MESSAGE.format(code=kpi["code"], name=kpi["name"])
             yield RULE.finding(kpi, text, node_id=nid)
 
 
 RULE = Rule("BSC102", "kpi-without-action-plan", WARNING, check, sys.modules[__name__])
+CYPHER = {"message": twin.message(MESSAGE, code="kpi.code", name="kpi.name")}

@@ -22,11 +22,11 @@ WHERE ($plan IS NULL OR agency.id = $plan)
   AND NOT EXISTS { (:Theme {plan: agency.id})-[:HAS_UPWARD_LINK]->(:UpwardLink) }
 RETURN agency.id AS plan,
        agency.id AS subject,
-       'no objective or theme of ' + agency.id + ' names the city objective it supports: '
-       + 'the plan has no upward links at all (add the city objective each objective supports)'
-         AS message,
-       agency.id + ' 沒有任何策略目標或策略主題填寫承接之府級策略目標：整份計畫未填承接'
-       + '（請為每一策略目標填寫所承接之府級策略目標）' AS message_zh,
+       // generated: never-linked
+       'no objective or theme of ' + agency.id
+         + ' names the city objective it supports: the plan has no upward links at all (add the city objective each objective supports)' AS message,
+       agency.id + ' 沒有任何策略目標或策略主題填寫承接之府級策略目標：整份計畫未填承接（請為每一策略目標填寫所承接之府級策略目標）' AS message_zh,
+       // end generated
        null AS suggestion,
        agency.source AS source,
        agency AS node
@@ -66,21 +66,12 @@ WITH agency, o,
      via_kpis[0] AS first
 RETURN agency.id AS plan,
        o.code AS subject,
+       // generated: message
        'objective ' + o.code + ' ' + o.name + ' has no upward link'
-       + CASE route
-           WHEN 'theme' THEN '; it reaches ' + city + ' only through its theme (' + themes + ')'
-           WHEN 'kpi' THEN '; it reaches ' + city + ' only through KPI ' + first.kpi
-                           + "'s city-KPI reference " + first.reference
-                           + ' (city objective ' + first.target + ')'
-           ELSE ''
-         END AS message,
+         + CASE route WHEN 'theme' THEN '; it reaches ' + city + ' only through its theme (' + themes + ')' WHEN 'kpi' THEN '; it reaches ' + city + ' only through KPI ' + first.kpi + '\'s city-KPI reference ' + first.reference + ' (city objective ' + first.target + ')' ELSE '' END AS message,
        '策略目標 ' + o.code + ' ' + o.name + ' 未填承接之府級策略目標'
-       + CASE route
-           WHEN 'theme' THEN '；僅經由其策略主題連結至 ' + city + '（' + themes + '）'
-           WHEN 'kpi' THEN '；僅經由 KPI ' + first.kpi + ' 的府級KPI ' + first.reference
-                           + ' 連結至 ' + city + '（府級策略目標 ' + first.target + '）'
-           ELSE ''
-         END AS message_zh,
+         + CASE route WHEN 'theme' THEN '；僅經由其策略主題連結至 ' + city + '（' + themes + '）' WHEN 'kpi' THEN '；僅經由 KPI ' + first.kpi + ' 的府級KPI ' + first.reference + ' 連結至 ' + city + '（府級策略目標 ' + first.target + '）' ELSE '' END AS message_zh,
+       // end generated
        CASE route WHEN 'theme' THEN theme_target WHEN 'kpi' THEN first.target END AS suggestion,
        o.source AS source,
        o AS node

@@ -27,8 +27,29 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 from bscalign.queries.upward import routes
+
+NEVER_LINKED = Text(
+    "no objective or theme of {plan} names the city objective it supports: the plan has no "
+    "upward links at all (add the city objective each objective supports)",
+    "{plan} 沒有任何策略目標或策略主題填寫承接之府級策略目標：整份計畫未填承接"
+    "（請為每一策略目標填寫所承接之府級策略目標）",
+)
+MESSAGE = Text(
+    "objective {code} {name} has no upward link{route}",
+    "策略目標 {code} {name} 未填承接之府級策略目標{route}",
+)
+VIA_THEME = Text(
+    "; it reaches {city} only through its theme ({via})",
+    "；僅經由其策略主題連結至 {city}（{via}）",
+)
+VIA_KPI = Text(
+    "; it reaches {city} only through KPI {kpi}'s city-KPI reference {reference} "
+    "(city objective {target})",
+    "；僅經由 KPI {kpi} 的府級KPI {reference} 連結至 {city}（府級策略目標 {target}）",
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -43,38 +64,38 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             and not any(node["links"] for _, node in objectives)
             and not any(node.get("links") for _, node in themes)
         ):
-            yield RULE.finding(plan, _never_linked(plan["id"]), node_id=s.plan_node_id(plan["id"]))
+            text = NEVER_LINKED.format(plan=plan["id"])
+            yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
         for nid, objective in objectives:
             if objective["links"]:
                 continue
-            en = f"objective {objective['code']} {objective['name']} has no upward link"
-            zh = f"策略目標 {objective['code']} {objective['name']} 未填承接之府級策略目標"
             found = routes(ctx, nid, city) if city else None
-            suggestion = None
+            suggestion, route = None, ""
             if found and found.theme:
                 suggestion = found.theme[0]
-                via = ", ".join(found.theme)
-                en += f"; it reaches {city} only through its theme ({via})"
-                zh += f"；僅經由其策略主題連結至 {city}（{via}）"
+                route = VIA_THEME.format(city=city, via=", ".join(found.theme))
             elif found and found.kpi_references:
                 kpi, ref, suggestion = found.kpi_references[0]
-                en += (
-                    f"; it reaches {city} only through KPI {kpi}'s city-KPI reference {ref} "
-                    f"(city objective {suggestion})"
-                )
-                zh += (
-                    f"；僅經由 KPI {kpi} 的府級KPI {ref} 連結至 {city}（府級策略目標 {suggestion}）"
-                )
-            yield RULE.finding(objective, Text(en, zh), suggestion=suggestion, node_id=nid)
-
-
-def _never_linked(plan: str) -> Text:
-    return Text(
-        f"no objective or theme of {plan} names the city objective it supports: the plan "
-        "has no upward links at all (add the city objective each objective supports)",
-        f"{plan} 沒有任何策略目標或策略主題填寫承接之府級策略目標：整份計畫未填承接"
-        "（請為每一策略目標填寫所承接之府級策略目標）",
-    )
+                route = VIA_KPI.format(city=city, kpi=kpi, reference=ref, target=suggestion)
+            text = MESSAGE.format(code=objective["code"], name=objective["name"], route=route)
+            yield RULE.finding(objective, text, suggestion=suggestion, node_id=nid)
 
 
 RULE = Rule("BSC202", "missing-upward-link", WARNING, check, sys.modules[__name__])
+
+_via_theme = twin.text(VIA_THEME, city="city", via="themes")
+_via_kpi = twin.text(
+    VIA_KPI, city="city", kpi="first.kpi", reference="first.reference", target="first.target"
+)
+CYPHER = {
+    "never-linked": twin.message(NEVER_LINKED, plan="agency.id"),
+    "message": twin.message(
+        MESSAGE,
+        code="o.code",
+        name="o.name",
+        route=tuple(
+            f"CASE route WHEN 'theme' THEN {theme} WHEN 'kpi' THEN {kpi} ELSE '' END"
+            for theme, kpi in zip(_via_theme, _via_kpi, strict=True)
+        ),
+    ),
+}

@@ -16,10 +16,11 @@ WITH p, COUNT { (:Objective {plan: p.id}) } AS objectives
 WHERE objectives > 0 AND NOT EXISTS { (:KPI {plan: p.id}) }
 RETURN p.id AS plan,
        p.id AS subject,
-       'no KPIs loaded for this plan: its ' + toString(objectives) + ' objectives are '
-       + 'unmeasured (load its balanced scorecard to check them one by one)' AS message,
-       '此計畫未載入任何 KPI：' + toString(objectives) + ' 項策略目標皆無衡量指標'
-       + '（載入其平衡計分卡以逐項檢查）' AS message_zh,
+       // generated: no-kpis
+       'no KPIs loaded for this plan: its ' + toString(objectives)
+         + ' objectives are unmeasured (load its balanced scorecard to check them one by one)' AS message,
+       '此計畫未載入任何 KPI：' + toString(objectives) + ' 項策略目標皆無衡量指標（載入其平衡計分卡以逐項檢查）' AS message_zh,
+       // end generated
        null AS suggestion,
        p.source AS source,
        p AS node
@@ -30,8 +31,10 @@ WHERE ($plan IS NULL OR o.plan = $plan)
   AND EXISTS { (:KPI {plan: o.plan}) }
 RETURN o.plan AS plan,
        o.code AS subject,
+       // generated: message
        'objective ' + o.code + ' ' + o.name + ' has no KPI' AS message,
        '策略目標 ' + o.code + ' ' + o.name + ' 沒有 KPI' AS message_zh,
+       // end generated
        null AS suggestion,
        o.source AS source,
        o AS node

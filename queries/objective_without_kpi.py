@@ -23,7 +23,15 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
+
+NO_KPIS = Text(
+    "no KPIs loaded for this plan: its {count} objectives are unmeasured (load its balanced "
+    "scorecard to check them one by one)",
+    "此計畫未載入任何 KPI：{count} 項策略目標皆無衡量指標（載入其平衡計分卡以逐項檢查）",
+)
+MESSAGE = Text("objective {code} {name} has no KPI", "策略目標 {code} {name} 沒有 KPI")
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -33,21 +41,17 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         if not counts["objectives"]:
             continue
         if not counts["kpis"]:
-            text = Text(
-                f"no KPIs loaded for this plan: its {counts['objectives']} objectives are "
-                "unmeasured (load its balanced scorecard to check them one by one)",
-                f"此計畫未載入任何 KPI：{counts['objectives']} 項策略目標皆無衡量指標"
-                "（載入其平衡計分卡以逐項檢查）",
-            )
+            text = NO_KPIS.format(count=counts["objectives"])
             yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
             continue
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
             if not ctx.in_neighbors(nid, s.MEASURES):
-                text = Text(
-                    f"objective {objective['code']} {objective['name']} has no KPI",
-                    f"策略目標 {objective['code']} {objective['name']} 沒有 KPI",
-                )
+                text = MESSAGE.format(code=objective["code"], name=objective["name"])
                 yield RULE.finding(objective, text, node_id=nid)
 
 
 RULE = Rule("BSC103", "objective-without-kpi", WARNING, check, sys.modules[__name__])
+CYPHER = {
+    "no-kpis": twin.message(NO_KPIS, count="toString(objectives)"),
+    "message": twin.message(MESSAGE, code="o.code", name="o.name"),
+}

@@ -18,11 +18,12 @@ WITH kpi,
      END AS parent
 RETURN kpi.plan AS plan,
        kpi.code AS subject,
+       // generated: message
        'KPI ' + kpi.code + ' ' + kpi.name + ' measures no objective'
-       + CASE WHEN parent <> '' THEN '; its code suggests objective ' + parent ELSE '' END
-         AS message,
+         + CASE WHEN parent <> '' THEN '; its code suggests objective ' + parent ELSE '' END AS message,
        'KPI ' + kpi.code + ' ' + kpi.name + ' 未衡量任何策略目標'
-       + CASE WHEN parent <> '' THEN '；依編碼應屬策略目標 ' + parent ELSE '' END AS message_zh,
+         + CASE WHEN parent <> '' THEN '；依編碼應屬策略目標 ' + parent ELSE '' END AS message_zh,
+       // end generated
        parent AS suggestion,
        kpi.source AS source,
        kpi AS node

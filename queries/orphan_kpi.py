@@ -23,7 +23,14 @@ import sys
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
+
+MESSAGE = Text(
+    "KPI {code} {name} measures no objective{suggests}",
+    "KPI {code} {name} 未衡量任何策略目標{suggests}",
+)
+SUGGESTS = Text("; its code suggests objective {parent}", "；依編碼應屬策略目標 {parent}")
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
@@ -31,13 +38,20 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for nid, kpi in ctx.nodes(s.KPI):
         if not ctx.out_neighbors(nid, s.MEASURES):
             parent = s.parent_code(s.KPI, kpi["code"])
-            text = Text(
-                f"KPI {kpi['code']} {kpi['name']} measures no objective"
-                + (f"; its code suggests objective {parent}" if parent else ""),
-                f"KPI {kpi['code']} {kpi['name']} 未衡量任何策略目標"
-                + (f"；依編碼應屬策略目標 {parent}" if parent else ""),
+            text = MESSAGE.format(
+                code=kpi["code"],
+                name=kpi["name"],
+                suggests=SUGGESTS.format(parent=parent) if parent else "",
             )
             yield RULE.finding(kpi, text, suggestion=parent, node_id=nid)
 
 
 RULE = Rule("BSC101", "orphan-kpi", ERROR, check, sys.modules[__name__])
+CYPHER = {
+    "message": twin.message(
+        MESSAGE,
+        code="kpi.code",
+        name="kpi.name",
+        suggests=twin.optional(SUGGESTS, "parent <> ''", parent="parent"),
+    ),
+}

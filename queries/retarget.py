@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import coded_nodes, plan_node, plans
+from bscalign.graph.access import PlanIndex, plan_node, plans
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.diff import CodeMatching, latest_plans, match_codes
 from bscalign.queries.base import AuditContext
@@ -89,6 +89,8 @@ def retarget_links(
     """
     new_cities = latest_plans(new_graph)
     new_context = AuditContext(new_graph)
+    agency_index = PlanIndex(agency_graph)
+    old_index = PlanIndex(old_graph) if old_graph is not None else agency_index
     for plan in plans(agency_graph):
         if plan["level"] != s.AGENCY:
             continue
@@ -96,13 +98,13 @@ def retarget_links(
         new_city = new_cities.get(plan["city"])
         if new_city is None or plan_node(new_graph, new_city)["level"] != s.CITY:
             raise ValueError(f"no newer city map of {plan['city']} loaded for {plan['id']}")
-        old_names = _objective_names(old_graph_of_city, old_city)
-        new_names = _objective_names(new_graph, new_city)
+        old_city_index = agency_index if old_graph_of_city is agency_graph else old_index
+        old_names = _objective_names(old_city_index, old_city)
+        new_names = _objective_names(new_context.index, new_city)
         matching = match_codes(old_names, new_names)
         preferred = member_themes(new_context, plan["organization"], new_city)
         for kind in (s.THEME, s.OBJECTIVE):
-            nodes = sorted(coded_nodes(agency_graph, kind, plan["id"]), key=lambda i: i[0])
-            for _, node in nodes:
+            for _, node in agency_index.nodes(kind, plan["id"]):
                 for link in node.get("links", ()):
                     code = link["code"]
                     candidates = rank_by_names(
@@ -178,5 +180,5 @@ def _old_city_plan(
     raise ValueError(f"the city map {wanted} that {plan['id']} links to is not loaded")
 
 
-def _objective_names(graph: nx.MultiDiGraph, plan: str) -> dict[str, str]:
-    return {data["code"]: data["name"] for _, data in coded_nodes(graph, s.OBJECTIVE, plan)}
+def _objective_names(index: PlanIndex, plan: str) -> dict[str, str]:
+    return {data["code"]: data["name"] for _, data in index.in_graph_order(s.OBJECTIVE, plan)}

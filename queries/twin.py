@@ -112,10 +112,11 @@ def optional(template: Text, when: str, **fields: Expression) -> tuple[str, str]
     )
 
 
-def message(template: Text, **fields: Expression) -> str:
-    """The ``message`` and ``message_zh`` columns of a twin's result, built from ``template``."""
+def message(template: Text, end: str = ",", **fields: Expression) -> str:
+    """The ``message`` and ``message_zh`` columns of a twin's result, built from ``template``
+    (``end`` follows the last: a comma, or nothing when they end the projection)."""
     en, zh = text(template, **fields)
-    return f"{en} AS message,\n{zh} AS message_zh,"
+    return f"{en} AS message,\n{zh} AS message_zh{end}"
 
 
 def _terms(line: str) -> list[str]:

@@ -46,10 +46,11 @@ WITH agency, city, reached,
      CASE WHEN size(group_themes) > 0 THEN group_themes
           ELSE [code IN reached | substring(code, 0, 1)]
      END AS themes,
+     // generated: how
      CASE WHEN size(group_themes) > 0 THEN ['its working group', '所屬分組']
-          ELSE ['its upward links (the city map names no groups)',
-                '承接所及之主題，府級地圖未列分組']
+          ELSE ['its upward links (the city map names no groups)', '承接所及之主題，府級地圖未列分組']
      END AS how
+     // end generated
 ORDER BY agency.id
 WITH city,
      reduce(all_reached = [], codes IN collect(reached) | all_reached + codes) AS covered,
@@ -61,12 +62,13 @@ WITH city, objective, [a IN agencies WHERE objective.theme IN a.themes][0] AS ch
 WHERE chooser IS NOT NULL
 RETURN city.id AS plan,
        objective.code AS subject,
-       'no loaded agency objective supports ' + objective.code + ' ' + objective.name
-       + ' (theme ' + objective.theme + ', chosen for ' + chooser.organization + ' ('
-       + chooser.how[0] + '))' AS message,
-       '已載入的機關策略目標皆未承接 ' + objective.code + ' ' + objective.name + '（主題 '
-       + objective.theme + '：' + chooser.organization + chooser.how[1] + '）'
-         AS message_zh,
+       // generated: message
+       'no loaded agency objective supports ' + objective.code + ' ' + objective.name + ' (theme '
+         + objective.theme + ', chosen for ' + chooser.organization + ' (' + chooser.how[0] + ')'
+         + ')' AS message,
+       '已載入的機關策略目標皆未承接 ' + objective.code + ' ' + objective.name + '（主題 ' + objective.theme + '：'
+         + chooser.organization + chooser.how[1] + '）' AS message_zh,
+       // end generated
        null AS suggestion,
        objective.source AS source,
        objective AS node

@@ -28,15 +28,26 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from bscalign.graph import schema as s
+from bscalign.queries import twin
 from bscalign.queries.base import INFO, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import member_themes
 from bscalign.queries.upward import routes
+
+MESSAGE = Text(
+    "no loaded agency objective supports {code} {name} (theme {theme}, chosen for {chosen})",
+    "已載入的機關策略目標皆未承接 {code} {name}（主題 {theme}：{chosen}）",
+)
+CHOSEN_FOR = Text("{agency} ({how})", "{agency}{how}")
+BY_GROUP = Text("its working group", "所屬分組")
+BY_LINKS = Text(
+    "its upward links (the city map names no groups)", "承接所及之主題，府級地圖未列分組"
+)
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per uncovered city objective in themes that loaded agencies belong to."""
     covered: dict[str, set[str]] = defaultdict(set)
-    themes: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # city -> theme -> why
+    themes: dict[str, dict[str, Text]] = defaultdict(dict)  # city -> theme -> why
     for plan in ctx.agency_plans:
         city = ctx.city_plan(plan["id"])
         if city is None:
@@ -48,30 +59,42 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         }
         covered[city] |= reached
         groups = member_themes(ctx, plan["organization"], city)
-        how = ("its working group", "所屬分組")
+        how = BY_GROUP
         if not groups:
-            how = (
-                "its upward links (the city map names no groups)",
-                "承接所及之主題，府級地圖未列分組",
-            )
+            how = BY_LINKS
             groups = sorted({code[0] for code in reached})
         for theme in groups:
-            chosen_for = (
-                f"{plan['organization']} ({how[0]})",
-                f"{plan['organization']}{how[1]}",
-            )
-            themes[city].setdefault(theme, chosen_for)
+            themes[city].setdefault(theme, CHOSEN_FOR.format(agency=plan["organization"], how=how))
     for city, chosen in sorted(themes.items()):
         for nid, objective in ctx.nodes(s.OBJECTIVE, city):
             theme = objective.get("theme")
             if theme in chosen and objective["code"] not in covered[city]:
-                text = Text(
-                    f"no loaded agency objective supports {objective['code']} "
-                    f"{objective['name']} (theme {theme}, chosen for {chosen[theme][0]})",
-                    f"已載入的機關策略目標皆未承接 {objective['code']} {objective['name']}"
-                    f"（主題 {theme}：{chosen[theme][1]}）",
+                text = MESSAGE.format(
+                    code=objective["code"],
+                    name=objective["name"],
+                    theme=theme,
+                    chosen=chosen[theme],
                 )
                 yield RULE.finding(objective, text, node_id=nid)
 
 
 RULE = Rule("BSC206", "uncovered-city-objective", INFO, check, sys.modules[__name__])
+
+
+def _pair(text: Text) -> str:
+    return f"[{twin.literal(text.en)}, {twin.literal(text.zh)}]"
+
+
+CYPHER = {
+    "how": f"CASE WHEN size(group_themes) > 0 THEN {_pair(BY_GROUP)}\n"
+    f"     ELSE {_pair(BY_LINKS)}\nEND AS how",
+    "message": twin.message(
+        MESSAGE,
+        code="objective.code",
+        name="objective.name",
+        theme="objective.theme",
+        chosen=twin.text(
+            CHOSEN_FOR, agency="chooser.organization", how=("chooser.how[0]", "chooser.how[1]")
+        ),
+    ),
+}

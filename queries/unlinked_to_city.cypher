@@ -22,16 +22,15 @@ WHERE ($plan IS NULL OR agency.id = $plan)
 WITH agency, agency.city + '@' + agency.year AS city
 RETURN agency.id AS plan,
        agency.id AS subject,
-       CASE WHEN agency.city IS NULL OR agency.city = ''
-            THEN 'the plan names no city, so no city plan can answer for it: upward links of '
-                 + 'this plan were not checked (give the plan its city)'
-            ELSE 'no city plan ' + city + ' loaded: upward links of this plan were not checked '
-                 + '(load the city strategy map of that year with it)'
+       // generated: not-checked
+       CASE WHEN agency.city IS NULL OR agency.city = '' THEN 'the plan names no city, so no city plan can answer for it: upward links of this plan were not checked (give the plan its city)'
+            ELSE 'no city plan ' + city
+         + ' loaded: upward links of this plan were not checked (load the city strategy map of that year with it)'
        END AS message,
-       CASE WHEN agency.city IS NULL OR agency.city = ''
-            THEN '此計畫未載明所屬城市，無從比對府級計畫：此計畫的承接關係未檢查（請填寫所屬城市）'
+       CASE WHEN agency.city IS NULL OR agency.city = '' THEN '此計畫未載明所屬城市，無從比對府級計畫：此計畫的承接關係未檢查（請填寫所屬城市）'
             ELSE '未載入府級計畫 ' + city + '：此計畫的承接關係未檢查（請一併載入該年度府級策略地圖）'
        END AS message_zh,
+       // end generated
        null AS suggestion,
        agency.source AS source,
        agency AS node
@@ -67,22 +66,21 @@ CALL (agency, city, referencing, reaching, stranded) {
              AS written
   }
   RETURN o AS node,
+         // generated: objective
          'objective ' + o.code + ' ' + o.name + ' reaches no objective of ' + city.id + ': '
-         + CASE WHEN written = '' THEN 'it has no link'
-                ELSE 'its upward link ' + written + ' is not in ' + city.id
-           END AS message,
+           + CASE WHEN written = '' THEN 'it has no link' ELSE 'its upward link ' + written + ' is not in ' + city.id END AS message,
          '策略目標 ' + o.code + ' ' + o.name + ' 無法連結至 ' + city.id + ' 任何策略目標：'
-         + CASE WHEN written = '' THEN '未填承接'
-                ELSE '所填承接代碼 ' + written + ' 不在 ' + city.id
-           END AS message_zh
+           + CASE WHEN written = '' THEN '未填承接' ELSE '所填承接代碼 ' + written + ' 不在 ' + city.id END AS message_zh
+         // end generated
   UNION ALL
   MATCH (kpi:KPI {plan: agency.id})
   WHERE NOT kpi IN referencing
     AND NOT EXISTS { MATCH (kpi)-[:MEASURES]->(o:Objective) WHERE o IN reaching }
   RETURN kpi AS node,
+         // generated: kpi
          'KPI ' + kpi.code + ' ' + kpi.name + ' reaches no objective of ' + city.id AS message,
-         'KPI ' + kpi.code + ' ' + kpi.name + ' 無法連結至 ' + city.id + ' 任何策略目標'
-           AS message_zh
+         'KPI ' + kpi.code + ' ' + kpi.name + ' 無法連結至 ' + city.id + ' 任何策略目標' AS message_zh
+         // end generated
 }
 RETURN agency.id AS plan,
        node.code AS subject,

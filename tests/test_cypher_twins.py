@@ -1,6 +1,8 @@
 """Every rule's Cypher twin, run on a real Bolt server, finds exactly what the rule finds.
 
-For each data set (the seed documents, every rule's case file, plans full of tricky names)
+For each data set (the seed documents, every rule's case file, plans full of tricky names,
+the plan sets the differential test once found the twins disagreeing on: ``queries/cases/
+twins.yaml``)
 the graph is pushed to the session's ArcadeDB server and both audits run; for each rule
 with a ``.cypher`` file the findings must be the same: rule, plan, subject, both messages,
 suggestion, source, and the suppressed ones with their reasons. A new rule with a Cypher
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import neo4j
 import networkx as nx
 import pytest
-from conftest import SEEDS
+import yaml
+from conftest import ROOT, SEEDS
 from neo4j_support import TRICKY_PLANS, yaml_graph
 from rule_cases import rule_cases
 
@@ -29,10 +33,12 @@ from bscalign.queries.registry import RULES
 pytestmark = pytest.mark.neo4j
 
 TWINS = cypher_rules(RULES)
+KEPT = yaml.safe_load((ROOT / "queries" / "cases" / "twins.yaml").read_text(encoding="utf-8"))
 DATASETS: dict[str, Callable[[], nx.MultiDiGraph]] = {
     "seeds": lambda: read_plans([SEEDS]).graph,
     "tricky names": lambda: yaml_graph(TRICKY_PLANS),
     **{case.id: case.graph for case in rule_cases()},
+    **{f"twins: {case['name']}": partial(yaml_graph, case["plans"]) for case in KEPT["cases"]},
 }
 
 

@@ -144,7 +144,6 @@ def _part(graph: nx.MultiDiGraph, plans: list[str]) -> nx.MultiDiGraph:
     kept = [n for n, d in graph.nodes(data=True) if d.get("plan", d.get("id")) in plans]
     kept += [o for n in kept for o in graph.predecessors(n) if o.startswith(s.ORGANIZATION)]
     part = nx.MultiDiGraph(graph.subgraph(kept))
-    del part.graph[s.INDEX]  # the builder's index of every plan, not only of those kept
     return part
 
 

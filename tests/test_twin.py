@@ -45,6 +45,14 @@ def test_weights_and_shapes_are_written_only_where_generated(rule) -> None:
             assert f"'{shape}'" not in code, shape
     for weight in (WEIGHTS.theme, WEIGHTS.number, WEIGHTS.minimum, WEIGHTS.scale * 2):
         assert not re.search(rf"\b{weight}\b", code), weight
+    for english, chinese in s.KIND_NAMES.values():
+        assert f"'{chinese}" not in code or english == chinese, chinese
+
+
+@pytest.mark.parametrize("rule", TWINS, ids=lambda r: r.name)
+def test_every_message_is_written_from_the_rules_templates(rule) -> None:
+    handwritten = _outside_generated_parts(rule.cypher_path.read_text(encoding="utf-8"))
+    assert not re.search(r"\bAS message(_zh)?\b", handwritten)
 
 
 def test_a_generated_part_must_be_closed_and_known() -> None:

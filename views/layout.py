@@ -119,8 +119,19 @@ def label_lines(data: dict[str, Any]) -> int:
 def box_size(data: dict[str, Any]) -> tuple[float, float]:
     """Width and height of a node's box."""
     kind = data["kind"]
-    width = MORE_WIDTH if kind == MORE else BOX_WIDTH
-    return width, PADDING + label_lines(data) * LINE_HEIGHT.get(kind, 18.0)
+    key = (kind, data.get("name", ""), data.get("id"), data.get("code"), data.get("suggestion"))
+    return _box_size(key, label_lines(data) if key not in _SIZES else 0)
+
+
+_SIZES: dict[tuple[Any, ...], tuple[float, float]] = {}
+
+
+def _box_size(key: tuple[Any, ...], lines: int) -> tuple[float, float]:
+    """Box sizes by what decides them (layouts ask for the same boxes many times)."""
+    if key not in _SIZES:
+        width = MORE_WIDTH if key[0] == MORE else BOX_WIDTH
+        _SIZES[key] = (width, PADDING + lines * LINE_HEIGHT.get(key[0], 18.0))
+    return _SIZES[key]
 
 
 def map_plans(view: nx.MultiDiGraph) -> list[str]:
@@ -185,15 +196,18 @@ def strategy_map_layout(
         return MapLayout()
     members = [(n, d) for n, d in view.nodes(data=True) if d.get("plan") == plan]
 
+    block = _Block(view, plan, members, detail)
+    strip = _CityStrip(view, plan)
+
     def laid_out(across: dict[str, int]) -> MapLayout:
         layout = MapLayout(plan=plan)
-        block = _Block(view, plan, members, detail, across)
+        block.arrange(across)
         block.place(layout)
-        _place_top(view, plan, layout, block.width)
+        _place_top(view, plan, layout, block.width, strip)
         return layout
 
     # widen one theme column at a time (more objectives side by side) while the map grows
-    across = dict.fromkeys(_Block(view, plan, members, detail, {}).columns, 1)
+    across = dict.fromkeys(block.columns, 1)
     best = laid_out(across)
     while True:
         tries = [{**across, column: n + 1} for column, n in across.items() if n < 4]
@@ -217,7 +231,6 @@ class _Block:
         plan: str,
         members: list[tuple[str, dict[str, Any]]],
         detail: str,
-        across: dict[str, int],
     ):
         self.view, self.plan, self.detail = view, plan, detail
         self.themes = sorted((d["code"], n) for n, d in members if d["kind"] == s.THEME)
@@ -230,6 +243,16 @@ class _Block:
         self.columns += [c for c in (NO_THEME, UNATTACHED) if c in used]
         bands = {band for _, band in self.cells}
         self.bands = [*s.PERSPECTIVES, *([UNKNOWN] if UNKNOWN in bands else [])]
+        self.heights = {
+            tuple(stack): sum(box_size(view.nodes[n])[1] for n in stack)
+            + GAP / 2 * (len(stack) - 1)
+            for stacks in self.cells.values()
+            for stack in stacks
+        }
+        self.header = GAP + max([38.0] + [box_size(view.nodes[n])[1] for _, n in self.themes])
+
+    def arrange(self, across: dict[str, int]) -> None:
+        """Stand up to ``across[column]`` objectives side by side in each column's cells."""
         self.across = {
             column: max(
                 1,
@@ -241,7 +264,6 @@ class _Block:
             for column in self.columns
         }
         self.column_widths = {c: self.across[c] * (BOX_WIDTH + GAP) + GAP for c in self.columns}
-        self.header = GAP + max([38.0] + [box_size(view.nodes[n])[1] for _, n in self.themes])
         self.band_heights = {band: self._band_height(band) for band in self.bands}
         self.width = GUTTER + sum(self.column_widths.values())
         self.height = self.header + sum(self.band_heights.values())
@@ -285,7 +307,7 @@ class _Block:
         return [stacks[i : i + step] for i in range(0, len(stacks), step)]
 
     def _stack_height(self, stack: list[str]) -> float:
-        return sum(box_size(self.view.nodes[n])[1] for n in stack) + GAP / 2 * (len(stack) - 1)
+        return self.heights[tuple(stack)]
 
     def _band_height(self, band: str) -> float:
         heights = [
@@ -330,75 +352,99 @@ class _Block:
             y += self.band_heights[band]
 
 
-def _place_top(view: nx.MultiDiGraph, plan: str, layout: MapLayout, width: float) -> None:
+def _place_top(
+    view: nx.MultiDiGraph, plan: str, layout: MapLayout, width: float, strip: _CityStrip
+) -> None:
     """Above the block: an agency's city strip, then a row with the plan's own box (where
     findings about the whole plan show) and the "+N more" boxes of the city map."""
-    bottom, more = -2 * GAP, {}
-    strip = _city_strip(view, plan, layout, width)
-    if strip is not None:
-        _, rows, more = strip
-        for row in rows:
-            bottom = _place_row(layout, view, row, bottom)
+    bottom = -2 * GAP
+    for row in strip.rows(layout, width):
+        bottom = _place_row(layout, view, row, bottom)
+    layout.more.update(strip.more)
+    layout.folded.update({box: data["members"] for box, data in strip.more.items()})
     plan_box = s.plan_node_id(plan)
     plan_width, _ = box_size(view.nodes[plan_box])
     left = GUTTER + plan_width + GAP
     pitch = MORE_WIDTH + GAP
     per_row = max(1, int((width - left) // pitch))
-    chips = list(more)
+    chips = list(strip.more)
     rows = [chips[i : i + per_row] for i in range(0, len(chips), per_row)] or [[]]
     for index, row in enumerate(rows):
         placed = {chip: left + (j + 0.5) * pitch for j, chip in enumerate(row)}
         if index == 0:
             placed[plan_box] = GUTTER + plan_width / 2
-        bottom = _place_row(layout, view, placed, bottom, boxes=more)
-    if strip is not None:
-        layout.regions.append(Region("strip", strip[0], 0, bottom, width, -bottom - GAP))
+        bottom = _place_row(layout, view, placed, bottom, boxes=strip.more)
+    if strip.city is not None:
+        layout.regions.append(Region("strip", strip.city, 0, bottom, width, -bottom - GAP))
 
 
-def _city_strip(
-    view: nx.MultiDiGraph, plan: str, layout: MapLayout, width: float
-) -> tuple[str, list[dict[str, float]], dict[str, dict[str, Any]]] | None:
-    """An agency's strip: rows of city objectives it links to (each above its linkers),
-    placeholders beneath their suggestion (the first rows, nearest the agency), and the
-    "+N more" boxes folding the rest of the city map per theme."""
-    if view.nodes[s.plan_node_id(plan)]["level"] != s.AGENCY:
-        return None
-    city = city_plan_of(view, plan)
-    if city is None or s.plan_node_id(city) not in view:
-        return None
-    linkers: dict[str, list[float]] = defaultdict(list)
-    for node in list(layout.positions):
-        for _, target, kind in view.out_edges(node, keys=True):
-            if kind == s.ALIGNS_TO and view.nodes[target].get("plan") == city:
-                linkers[target].append(layout.positions[node][0])
-    placeholders = sorted(t for t in linkers if view.nodes[t]["kind"] == MISSING)
-    suggested = {p: view.nodes[p].get("suggestion_node") for p in placeholders}
-    shown = {t for t in linkers if view.nodes[t]["kind"] != MISSING}
-    shown |= {target for target in suggested.values() if target in view}
-    # a city objective's place: above its linkers and those of the placeholders it explains
-    pull = {t: list(linkers.get(t, ())) for t in shown}
-    for placeholder, target in suggested.items():
-        if target in pull:
-            pull[target] += linkers[placeholder]
-    wished = {t: fmean(xs) if xs else width / 2 for t, xs in pull.items()}
-    city_rows = _split_rows(wished, width)
-    placed = {n: x for row in city_rows for n, x in row.items()}
-    # a placeholder stands beneath the city objective its link most likely means
-    beneath = {
-        p: placed[suggested[p]] if suggested[p] in placed else fmean(linkers[p])
-        for p in placeholders
-    }
-    folded: dict[str, list[str]] = defaultdict(list)
-    for nid, data in view.nodes(data=True):
-        if data.get("plan") == city and data["kind"] == s.OBJECTIVE and nid not in shown:
-            folded[data.get("theme") or NO_THEME].append(nid)
-    more = {}
-    for theme, nodes in sorted(folded.items()):
-        more_id = f"{city}:{MORE}:{theme}"
-        more[more_id] = {"kind": MORE, "plan": city, "theme": theme, "members": nodes}
-        layout.folded[more_id] = sorted(nodes, key=lambda n: s.code_order(view.nodes[n]["code"]))
-    layout.more.update(more)
-    return city, [*_split_rows(beneath, width), *city_rows], more
+class _CityStrip:
+    """An agency's strip: the city objectives it links to (each above its linkers),
+    placeholders beneath their suggestion (the rows nearest the agency), and the "+N more"
+    boxes folding the rest of the city map per theme. What it holds does not depend on
+    where the agency's boxes stand; :meth:`rows` places it above them."""
+
+    def __init__(self, view: nx.MultiDiGraph, plan: str) -> None:
+        self.view, self.city = view, None
+        self.links: dict[str, list[str]] = {}  # agency box -> city targets
+        self.more: dict[str, dict[str, Any]] = {}
+        if view.nodes[s.plan_node_id(plan)]["level"] != s.AGENCY:
+            return
+        city = city_plan_of(view, plan)
+        if city is None or s.plan_node_id(city) not in view:
+            return
+        self.city = city
+        for node, data in view.nodes(data=True):
+            if data.get("plan") == plan:
+                targets = [
+                    t
+                    for _, t, kind in view.out_edges(node, keys=True)
+                    if kind == s.ALIGNS_TO and view.nodes[t].get("plan") == city
+                ]
+                if targets:
+                    self.links[node] = targets
+        targets = {t for ts in self.links.values() for t in ts}
+        self.placeholders = sorted(t for t in targets if view.nodes[t]["kind"] == MISSING)
+        self.suggested = {p: view.nodes[p].get("suggestion_node") for p in self.placeholders}
+        self.shown = {t for t in targets if view.nodes[t]["kind"] != MISSING}
+        self.shown |= {t for t in self.suggested.values() if t in view}
+        folded: dict[str, list[str]] = defaultdict(list)
+        for nid, data in view.nodes(data=True):
+            if data.get("plan") == city and data["kind"] == s.OBJECTIVE and nid not in self.shown:
+                folded[data.get("theme") or NO_THEME].append(nid)
+        for theme, nodes in sorted(folded.items()):
+            members = sorted(nodes, key=lambda n: s.code_order(view.nodes[n]["code"]))
+            self.more[f"{city}:{MORE}:{theme}"] = {
+                "kind": MORE,
+                "plan": city,
+                "theme": theme,
+                "members": members,
+            }
+
+    def rows(self, layout: MapLayout, width: float) -> list[dict[str, float]]:
+        """Rows of (box, x), nearest the agency first."""
+        if self.city is None:
+            return []
+        linkers: dict[str, list[float]] = defaultdict(list)
+        for node, targets in self.links.items():
+            if node in layout.positions:
+                for target in targets:
+                    linkers[target].append(layout.positions[node][0])
+        # a city objective's place: above its linkers and those of the placeholders it explains
+        pull = {t: list(linkers.get(t, ())) for t in self.shown}
+        for placeholder, target in self.suggested.items():
+            if target in pull:
+                pull[target] += linkers[placeholder]
+        wished = {t: fmean(xs) if xs else width / 2 for t, xs in pull.items()}
+        city_rows = _split_rows(wished, width)
+        placed = {n: x for row in city_rows for n, x in row.items()}
+        # a placeholder stands beneath the city objective its link most likely means
+        beneath = {
+            p: placed[self.suggested[p]] if self.suggested[p] in placed else fmean(linkers[p])
+            for p in self.placeholders
+            if linkers[p]
+        }
+        return [*_split_rows(beneath, width), *city_rows]
 
 
 def _split_rows(desired: dict[str, float], width: float) -> list[dict[str, float]]:

@@ -15,7 +15,7 @@ from bscalign.commands.options import (
 )
 from bscalign.graph.access import plans
 from bscalign.graph.causality import chains as find_chains
-from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.causality import infer_causes
 from bscalign.loaders import LoadResult
 from bscalign.output import Output, Table
 
@@ -34,7 +34,7 @@ def chains(result: LoadResult, fmt: str, plan_id: str | None, causal_order: str)
 
     Example: bscalign chains ../shared/seeds --plan 臺北市政府兵役局@111
     """
-    ensure_inferred_causes(result.graph, causal_order)
+    infer_causes(result.graph, causal_order)
     wanted = [p for p in plans(result.graph) if plan_id in (None, p["id"])]
     if plan_id and not wanted:
         click.echo(f"bscalign: error: no plan {plan_id!r} loaded", err=True)

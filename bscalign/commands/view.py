@@ -13,7 +13,7 @@ from bscalign.commands.options import (
     inputs,
     lang_option,
 )
-from bscalign.graph.causality import ensure_inferred_causes
+from bscalign.graph.causality import infer_causes
 from bscalign.loaders import LoadResult
 from bscalign.queries.engine import audit
 
@@ -75,7 +75,7 @@ def view_command(
     from bscalign.views.text import words
 
     if no_findings:
-        ensure_inferred_causes(result.graph, causal_order)
+        infer_causes(result.graph, causal_order)
         findings = []
     else:
         findings = audit(result.graph, causal_order=causal_order).findings
