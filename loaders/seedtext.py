@@ -138,6 +138,16 @@ class _State:
     objective: str | None = None
     kpi: str | None = None
     kpis_of_objective: list[str] = field(default_factory=list)
+    #: The KPIs of the last scorecard row that held any (a row of action plans alone, a
+    #: merged KPI cell or a table laid out one cell per line, is theirs).
+    kpis_above: list[str] = field(default_factory=list)
+    #: Header cells read so far from lines of one cell each (a header row PDF extraction
+    #: split into one line per cell); such a table's rows come one cell per line too.
+    #: (A blank line, a page break in a PDF, does not end it.)
+    stacked_header: list[str] = field(default_factory=list)
+    one_cell_rows: bool = False
+    #: The upward link found below an objective's row where the link column is last.
+    link_below: str | None = None
     themes_in_row: list[str] = field(default_factory=list)
     previous_text: str = ""
     previous_tokens: list[_Token] = field(default_factory=list)
@@ -472,8 +482,9 @@ class _SeedParser:
         line, references = _take_city_kpi_references(line)
         tokens = _tokens(line, references)
         compact = re.sub(r"\s+", "", line)
+        stacked, self.state.stacked_header = self.state.stacked_header, []
         if not tokens:
-            self._text_line(number, line, compact)
+            self._text_line(number, line, compact, stacked)
             self.state.previous_text = line
             return
         self.state.prose = False
@@ -545,8 +556,18 @@ class _SeedParser:
 
     # -- lines without codes ---------------------------------------------------------------
 
-    def _text_line(self, number: int, line: str, compact: str) -> None:
+    def _text_line(self, number: int, line: str, compact: str, stacked: list[str]) -> None:
         state = self.state
+        if state.mode == SCORECARD and DASH.fullmatch(compact):
+            self._lone_dash(number)
+            return
+        one_cell = not re.search(r"\t| {2,}", line.strip())  # a heading is one cell
+        column = _column_of(compact) if one_cell else None
+        if column is not None and stacked:
+            self._stacked_header_cell([*stacked, column])
+            return
+        if self._unmodelled_cell():
+            return
         continued = bool(CONTINUED.search(line))
         if continued:
             line = CONTINUED.sub("", line)
@@ -599,7 +620,6 @@ class _SeedParser:
             if name and above is not None and not above.note:
                 above.note = f"name of theme {compact} (next line)"
             return
-        one_cell = not re.search(r"\t| {2,}", line.strip())  # a heading is one cell
         if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW) and one_cell:
             heading = THEME_HEADING.match(line.strip())
             if heading and len(compact) <= 40:
@@ -640,7 +660,8 @@ class _SeedParser:
         if state.mode == OVERVIEW and re.match(r"^(?:WCCD|府)\s", line.strip()):
             self.note("legend")
             return
-        if _column_of(compact) is not None:
+        if column is not None:
+            state.stacked_header = [column]
             self.note("header cell (alone)")
             return
         self._declared(number, compact)
@@ -653,6 +674,59 @@ class _SeedParser:
             self.note("not modelled (mission, vision, values)")
         elif continued:
             self.note("continuation")
+
+    def _stacked_header_cell(self, cells: list[str]) -> None:
+        """One more cell of a header row split into one line per cell: once its cells make a
+        header, it is read as one (again with each further cell)."""
+        self.state.stacked_header = cells
+        if _is_header(cells):
+            self._header_row(cells, one_cell_rows=True)
+            self.current.note = "header row (one cell per line): " + ", ".join(cells)
+        else:
+            self.note("header cell (alone)")
+
+    def _unmodelled_cell(self) -> bool:
+        """In a table laid out one cell per line, text after a code whose next column is one
+        bscalign does not model (衡量標準, 目標值) is that column's cell, not the end of the
+        code's name: it is skipped."""
+        state = self.state
+        if state.mode != SCORECARD or not state.one_cell_rows or not state.previous_tokens:
+            return False
+        column = {0: "objective", 1: "kpi", 2: "action plan"}.get(state.previous_tokens[-1].depth)
+        columns = state.columns
+        if column not in columns or columns.index(column) + 1 >= len(columns):
+            return False
+        if columns[columns.index(column) + 1] != "attribute":
+            return False
+        state.previous_tokens = []
+        self.note("cell of a column bscalign does not model (skipped)")
+        return True
+
+    def _lone_dash(self, number: int) -> None:
+        """A dash alone on its line in a scorecard (a table laid out one cell per line): the
+        column it stands in follows the cell before it. After an action plan, or first in
+        a table, it opens a row in the first column; after a KPI it stands for no action
+        plan, unless the next row opens with its objective, where it may as well be that
+        row's missing upward link: a problem."""
+        state = self.state
+        previous = state.previous_tokens[-1].depth if state.previous_tokens else None
+        link_first = state.has_link_column and self._link_column_first()
+        if link_first and previous in (None, 2):
+            state.link = None
+            self.note("row label: none (a dash, in the upward-link column)")
+        elif link_first and previous == 1:
+            following = self._next_tokens(number)
+            after = following[1] if len(following) > 1 else None
+            if following and self._is_agency_objective(following[0], after):
+                self._problem(
+                    number,
+                    f"a dash alone after KPI {state.previous_tokens[-1].code}: no action plan, "
+                    f"or no upward link for the row of {following[0].code}, cannot be told "
+                    "apart (a table with one cell per line?); read as no action plan",
+                )
+            self.note("cell: none (a dash, no action plan)")
+        else:
+            self.note("cell: none (a dash)")
 
     def _is_row_label(self, text: str) -> bool:
         """Whether text standing before a row's codes (or alone) labels the row rather than
@@ -677,10 +751,11 @@ class _SeedParser:
     def _theme_named(self, compact: str) -> str | None:
         return self._theme_names().get(compact) if compact else None
 
-    def _header_row(self, columns: list[str]) -> None:
+    def _header_row(self, columns: list[str], *, one_cell_rows: bool = False) -> None:
         """A table's header row: its columns tell what the rows below hold."""
         state = self.state
         state.columns = columns
+        state.one_cell_rows = one_cell_rows
         if "kpi" in columns and "action plan" in columns:
             state.mode = SCORECARD
             state.has_link_column = "link" in columns
@@ -715,6 +790,7 @@ class _SeedParser:
             # split the header row into one line per cell
             state.has_link_column = True
             state.link = None
+            state.stacked_header = ["link"]
             self.note("header row (link column)")
             return True
         if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
@@ -905,14 +981,25 @@ class _SeedParser:
         if state.has_link_column and leading:
             following = rest[0] if rest else None
             first = leading[0]
-            if len(leading) >= 2 or not self._is_agency_objective(first, following):
+            if (
+                len(leading) >= 2
+                or not self._is_agency_objective(first, following)
+                or (following is None and self._link_cell_alone(number, first))
+            ):
                 state.link = first
                 objectives = leading[1:]
                 if not objectives and not rest:
-                    self.note(f"upward link {first.code} (taken on by the objectives below)")
+                    self._lone_link(number, first)
+        if objectives and link_after is None and not self._link_column_first():
+            below = self._link_below(number)
+            state.link_below = below.code if below else None
+            if below is not None:
+                state.link = below
         for token in objectives:
             self._scorecard_objective(number, token)
         row_kpis = [token.code for token in rest if token.depth == 1]
+        if row_kpis:
+            state.kpis_above = row_kpis
         for token in rest:
             if token.depth == 0:
                 self._scorecard_objective(number, token)
@@ -959,11 +1046,122 @@ class _SeedParser:
             )
         return linked[-1]
 
+    def _lone_link(self, number: int, token: _Token) -> None:
+        """Note an upward link standing alone on its line: taken on by the objectives below,
+        or, where the link column is last, by the objective of the row above (which found
+        it there, :meth:`_link_below`); a link that objective did not take is a problem."""
+        state = self.state
+        if self._link_column_first():
+            self.note(f"upward link {token.code} (taken on by the objectives below)")
+        elif state.link_below == token.code:
+            self.note(f"upward link {token.code} (of objective {state.objective}, its row above)")
+            state.link_below = None
+        else:
+            self._problem(
+                number,
+                f"upward link {token.code} alone after the row of objective {state.objective}, "
+                "which did not take it; read as the link of the objectives below",
+            )
+
+    def _link_below(self, number: int) -> _Token | None:
+        """Where the link column is last and the row's cells come one per line, the upward
+        link of the objective on line ``number``: the next objective-shaped code that is no
+        objective of this plan, before the next objective or heading."""
+        for line in self.lines[number:]:
+            tokens = _tokens(*_take_city_kpi_references(line))
+            if not tokens:
+                compact = re.sub(r"\s+", "", line)
+                if (
+                    _is_marker(compact)
+                    or _column_of(compact)
+                    or THEME_HEADING.match(line.strip())
+                    or CONTINUED.search(line)
+                ):
+                    return None
+                continue
+            if tokens[0].depth != 0:
+                continue
+            after = tokens[1] if len(tokens) > 1 else None
+            return None if self._is_agency_objective(tokens[0], after) else tokens[0]
+        return None
+
+    def _link_cell_alone(self, number: int, token: _Token) -> bool:
+        """Whether a line holding only ``token``, a code of this plan's objectives, is the
+        upward-link cell of the row below rather than an objective without KPI: so where a
+        table is laid out one cell per line (PDF) and the city's objective has the code of
+        the agency's (``AC1 提升環境品質`` above ``顧客 AC1 改善空氣品質``). The next row
+        opening with that same code as its only objective tells; another objective there
+        leaves it undecided, which is a problem (read as an objective, as its code says);
+        so does such a code alone after a row's KPI or plan where the link column is last."""
+        following = self._next_tokens(number)
+        if not self._link_column_first():
+            previous = self.state.previous_tokens
+            if (
+                previous
+                and previous[-1].depth >= 1
+                and not (following and following[0].code.startswith(f"{token.code}."))
+            ):
+                self._problem(
+                    number,
+                    f"{token.code} alone after the row of objective {self.state.objective}: "
+                    f"its upward link (a city objective of that code) or objective "
+                    f"{token.code} without KPI cannot be told apart; read as objective "
+                    f"{token.code}",
+                )
+            return False
+        opening = [t for t in following if t.depth == 0]
+        if len(opening) != 1 or following[0].depth != 0:
+            return False
+        if opening[0].code == token.code:
+            self.note(f"upward link {token.code} (its objective on the next line)")
+            return True
+        self._problem(
+            number,
+            f"{token.code} stands alone before objective {opening[0].code}: the upward link "
+            f"of the row below or an objective without KPI cannot be told apart (a table "
+            f"with one cell per line?); read as objective {token.code}",
+        )
+        return False
+
+    def _link_column_first(self) -> bool:
+        """Whether the table's upward-link column comes before its objective column (as
+        when no header row says otherwise)."""
+        columns = self.state.columns
+        if "link" in columns and "objective" in columns:
+            return columns.index("link") < columns.index("objective")
+        return True
+
+    def _next_tokens(self, number: int) -> list[_Token]:
+        """The codes of the next non-blank line after line ``number`` (from 1)."""
+        for line in self.lines[number:]:
+            if line.strip():
+                return _tokens(*_take_city_kpi_references(line))
+        return []
+
     def _kpi_of_action_plan(self, token: _Token, row_kpis: list[str]) -> str | None:
         """The KPI an action plan supports: the one its code names when that KPI is in its
         row (or, in a row without KPI, its objective's); else the one KPI of its row, which a
         plan shared between KPIs is listed under; else the KPI above."""
         parent = token.code.rsplit(".", 1)[0]
+        above = self.state.kpi
+        if (
+            not row_kpis
+            and parent in self.state.kpis_of_objective
+            and parent not in self.state.kpis_above
+        ):
+            # a row without KPI (merged cell, or one cell per line) is the row of the KPIs
+            # above, and its plan one of theirs unless it was listed under its own already
+            plan = s.node_id(s.ACTION_PLAN, self.agency_plan, token.code)
+            kpi = s.node_id(s.KPI, self.agency_plan, parent)
+            if self.builder.graph.has_edge(plan, kpi, s.SUPPORTS):
+                return above  # listed under its own KPI already: shared with the KPI above
+            if self.current is not None:
+                self._problem(
+                    self.trace.index(self.current) + 1,
+                    f"action plan {token.code} follows KPI {above} but its code names KPI "
+                    f"{parent}; placed under {parent}",
+                )
+            return parent
         if parent in row_kpis or (not row_kpis and parent in self.state.kpis_of_objective):
             return parent
         if len(row_kpis) == 1:
@@ -1004,6 +1202,7 @@ class _SeedParser:
         state.objective = token.code
         state.kpi = None
         state.kpis_of_objective = []
+        state.kpis_above = []
 
     def _kpi(self, number: int, token: _Token, *, objective: str | None, place: str) -> None:
         source = self._source(number)
@@ -1176,11 +1375,15 @@ def _header_columns(line: str) -> list[str]:
     objective, KPI or action plan); empty for any other line."""
     cells = [cell for cell in _cells(line) if not re.fullmatch(r"\([^)]*\)", cell)]
     columns = [_column_of(cell) for cell in cells]
-    if len(columns) < 2 or None in columns:
-        return []
-    if not {"objective", "kpi", "action plan"} & set(columns):
+    if None in columns or not _is_header(columns):
         return []
     return [column for column in columns if column is not None]
+
+
+def _is_header(columns: list[str | None]) -> bool:
+    """Whether columns make a header row: at least two, one of them objective, KPI or
+    action plan."""
+    return len(columns) >= 2 and bool({"objective", "kpi", "action plan"} & set(columns))
 
 
 def _is_overview_heading(compact: str) -> bool:

@@ -318,3 +318,132 @@ def test_broken_pdf_fails_only_with_input_errors(
         assert str(err).startswith(str(path))
         return
     assert all(problem.file == str(path) for problem in result.problems)
+
+
+# -- tables laid out one cell per line (as the "stacked" PDFs above) ----------------------------
+
+STACKED_HEAD = [
+    "臺北市政府環境保護局",
+    "112年策略地圖及平衡計分卡",
+    "環境保護局策略地圖",
+    "策略目標\t顧客 C\tAC1 改善空氣品質\tAC2 減少噪音",
+    "",
+    "平衡計分卡",
+    "A 推動淨零減碳",
+]
+
+
+def stacked(rows: list[str]) -> str:
+    """The document of ``STACKED_HEAD`` and ``rows``, every cell on a line of its own."""
+    lines: list[str] = []
+    for row in STACKED_HEAD + rows:
+        lines.extend([cell for cell in row.split("\t") if cell.strip()] or [""])
+    return "\n".join(lines)
+
+
+def stacked_read(rows: list[str]) -> tuple[PlanGraphBuilder, list[str]]:
+    builder = PlanGraphBuilder()
+    problems = parse_seed_text(stacked(rows), "env.txt", builder)
+    return builder, [f"{p.line}: {p.message}" for p in problems]
+
+
+def objective(builder: PlanGraphBuilder, code: str) -> dict:
+    return builder.graph.nodes[f"臺北市政府環境保護局@112:Objective:{code}"]
+
+
+def test_one_cell_per_line_link_sharing_its_objectives_code_is_the_link() -> None:
+    builder, problems = stacked_read(
+        [
+            "府級策略目標\t策略目標\tKPI\t行動方案",
+            "AC1 提升環境品質\t顧客 AC1 改善空氣品質\tAC1.1 PM2.5年平均濃度\tAC1.1.1 空污管制計畫",
+        ]
+    )
+    assert problems == []
+    ac1 = objective(builder, "AC1")
+    assert (ac1["names"], [(k["code"], k["name"]) for k in ac1["links"]]) == (
+        ["改善空氣品質"],
+        [("AC1", "提升環境品質")],
+    )
+
+
+def test_one_cell_per_line_agency_code_alone_before_another_objective_is_a_problem() -> None:
+    # AC1 alone: the link of AC2's row, or objective AC1 without KPI? Cells on one line each
+    # cannot tell; the loader says so instead of choosing silently.
+    rows = ["府級策略目標\t策略目標\tKPI\t行動方案", "AC1 提升環境品質", "顧客 AC2 減少噪音"]
+    _, problems = stacked_read(rows)
+    line = stacked(rows).splitlines().index("AC1 提升環境品質") + 1
+    assert problems == [f"{line}: {problems[0].split(': ', 1)[1]}"]
+    assert "AC1 stands alone before objective AC2" in problems[0]
+
+
+def test_one_cell_per_line_dash_after_an_action_plan_is_no_upward_link() -> None:
+    builder, problems = stacked_read(
+        [
+            "府級策略目標\t策略目標\tKPI\t行動方案",
+            "GC2 營造安全環境\t顧客 AC1 改善空氣品質\tAC1.1 PM2.5年平均濃度\tAC1.1.1 空污管制計畫",
+            "－\t顧客 AC2 減少噪音\tAC2.1 噪音陳情件數\tAC2.1.1 噪音稽查計畫",
+        ]
+    )
+    assert problems == []
+    assert [k["code"] for k in objective(builder, "AC1")["links"]] == ["GC2"]
+    assert objective(builder, "AC2")["links"] == []
+
+
+def test_one_cell_per_line_dash_after_a_kpi_before_an_objective_is_a_problem() -> None:
+    # no action plan for AC1.1 (AC2 keeps GC2), or no upward link for AC2: a problem
+    _, problems = stacked_read(
+        [
+            "府級策略目標\t策略目標\tKPI\t行動方案",
+            "GC2 營造安全環境\t顧客 AC1 改善空氣品質\tAC1.1 PM2.5年平均濃度",
+            "－",
+            "顧客 AC2 減少噪音\tAC2.1 噪音陳情件數\tAC2.1.1 噪音稽查計畫",
+        ]
+    )
+    assert len(problems) == 1 and "a dash alone after KPI AC1.1" in problems[0]
+
+
+@pytest.mark.parametrize("listed_before", [True, False], ids=["shared", "misplaced"])
+def test_one_cell_per_line_plan_after_another_kpi(listed_before: bool) -> None:
+    first = "\tAC1.1.1 空污管制計畫" if listed_before else ""
+    builder, problems = stacked_read(
+        [
+            "府級策略目標\t策略目標\tKPI\t行動方案",
+            f"GC2 營造安全環境\t顧客 AC1 改善空氣品質\tAC1.1 PM2.5年平均濃度{first}",
+            "AC1.2 良好日數比率\tAC1.1.1 空污管制計畫",
+        ]
+    )
+    plan = "臺北市政府環境保護局@112:ActionPlan:AC1.1.1"
+    supported = sorted(v.rsplit(":", 1)[1] for _, v, k in builder.graph.out_edges(plan, keys=True))
+    if listed_before:  # listed again under AC1.2: shared, as the text reads it
+        assert (supported, problems) == (["AC1.1", "AC1.2"], [])
+    else:  # its code names AC1.1, it stands under AC1.2: placed by its code, and said so
+        assert supported == ["AC1.1"]
+        [problem] = problems
+        assert "follows KPI AC1.2 but its code names KPI AC1.1" in problem
+
+
+def test_one_cell_per_line_link_column_last_and_an_unmodelled_column() -> None:
+    builder, problems = stacked_read(
+        [
+            "策略目標\tKPI\t衡量標準\t行動方案\t對應府級策略目標",
+            "AC1 改善空氣品質\tAC1.1 PM2.5年平均濃度\t年平均值\tAC1.1.1 空污計畫\tGC2 營造安全環境",
+            "AC2 減少噪音\tAC2.1 噪音陳情件數\t件數\tAC2.1.1 噪音稽查計畫\tGC1 促進市民健康",
+        ]
+    )
+    assert problems == []
+    kpi = builder.graph.nodes["臺北市政府環境保護局@112:KPI:AC1.1"]
+    assert kpi["names"] == ["PM2.5年平均濃度"]
+    assert [k["code"] for k in objective(builder, "AC1")["links"]] == ["GC2"]
+    assert [k["code"] for k in objective(builder, "AC2")["links"]] == ["GC1"]
+
+
+def test_one_cell_per_line_link_column_last_sharing_an_agency_code_is_a_problem() -> None:
+    # the link of AC2's row is the city's AC1, a code of the agency's objectives too: after
+    # AC2's plan, "AC1 提升環境品質" may as well open a row of objective AC1 without KPI
+    _, problems = stacked_read(
+        [
+            "策略目標\tKPI\t行動方案\t對應府級策略目標",
+            "AC2 減少噪音\tAC2.1 噪音陳情件數\tAC2.1.1 噪音稽查計畫\tAC1 提升環境品質",
+        ]
+    )
+    assert len(problems) == 1 and "AC1 alone after the row of objective AC2" in problems[0]
