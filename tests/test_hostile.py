@@ -589,6 +589,7 @@ WRITERS = {
     "export-yaml": ("export", "{input}", "--format", "yaml", "-o", "{out}.yaml"),
     "export-xlsx": ("export", "{input}", "--format", "xlsx", "-o", "{out}.xlsx"),
     "export-csv": ("export", "{input}", "--format", "csv", "-o", "{out}"),
+    "export-pptx": ("export", "{input}", "--format", "pptx", "-o", "{out}.pptx"),
     "template": ("template", "{out}.xlsx", "--force"),
     "view": ("view", "{input}", "-o", "{out}.html"),
     "report-md": ("report", "{input}", "-o", "{out}.md"),
@@ -641,7 +642,7 @@ def test_output_into_a_read_only_folder_is_a_one_line_error(
 
 
 # The report takes its format from the suffix, which /dev/full has not.
-@pytest.mark.parametrize("name", ["export-yaml", "export-xlsx", "template", "view"])
+@pytest.mark.parametrize("name", ["export-yaml", "export-xlsx", "export-pptx", "template", "view"])
 def test_output_to_a_full_device_is_a_one_line_error(name: str) -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
