@@ -38,6 +38,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
+from bscalign.atomic import write_file
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import named_city_plan
@@ -120,7 +121,7 @@ def write_pptx(
         if plan["level"] == s.CITY and plan["id"] not in written_cities:
             writer.title(plan["organization"], plan["year"])
             writer.strategy_map(plan)
-    deck.save(str(path))
+    write_file(path, lambda temporary: deck.save(str(temporary)))  # whole or not at all
 
 
 class _DeckWriter:
