@@ -874,19 +874,29 @@ class _SeedParser:
         if len(cells) > 1:  # one theme per cell: its letter and its name
             self.state.themes_in_row = []
             for cell in cells:
-                letters = LONE_LETTER.findall(cell)
+                letters = list(LONE_LETTER.finditer(cell))
                 if len(letters) != 1:
                     self._problem(number, f"theme cell {cell.strip()!r} holds no one theme letter")
                     continue
-                name = clean_name(LONE_LETTER.sub(" ", cell))
+                letter = letters[0]
+                before, after = clean_name(cell[: letter.start()]), clean_name(cell[letter.end() :])
+                if before and after:
+                    # the name is one side of its letter; text on both sides is two cells glued
+                    self._problem(
+                        number,
+                        f"theme cell {cell.strip()!r} holds text on both sides of its letter "
+                        f"{letter.group()}: which is the theme's name is unclear",
+                    )
+                    continue
+                name = before or after
                 self.builder.add_theme(
                     plan,
-                    letters[0],
+                    letter.group(),
                     name or None,
                     source=self._source(number),
                     place=self._place(),
                 )
-                self.state.themes_in_row.append(letters[0])
+                self.state.themes_in_row.append(letter.group())
             return
         letters = list(LONE_LETTER.finditer(rest))
         if not letters:
