@@ -42,6 +42,7 @@ from bscalign.atomic import write_file
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import named_city_plan
+from bscalign.graph.causality import infer_causes
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 960, 540  # points: 16:9
 MARGIN = 12
@@ -99,6 +100,8 @@ def write_pptx(
     ...  for u, v, k, d in again.edges(keys=True, data=True) if k == "CAUSES"]
     [('AP1', 'AC1', True)]
     """
+    if inferred:  # loading no longer infers: the edges to draw are inferred here
+        infer_causes(graph)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Pt(SLIDE_WIDTH), Pt(SLIDE_HEIGHT)
     writer = _DeckWriter(deck, graph, inferred)
