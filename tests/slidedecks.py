@@ -25,6 +25,8 @@ from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
+from bscalign.graph import schema as s
+
 PLAN = "臺北市政府兵役局@111"
 BAND_TOP = {"C": 120, "P": 200, "L": 280, "F": 360}  # points; each band 70 pt high
 BAND_HEIGHT = 70
@@ -211,3 +213,12 @@ def print_pdf(decks: list[Path], folder: Path) -> list[Path]:
         timeout=600,
     )
     return [folder / f"{deck.stem}.pdf" for deck in decks]
+
+
+def drawn_edges(graph) -> set[tuple[str, str]]:
+    """The (cause, effect) codes of every cause-effect edge a loaded graph holds as drawn."""
+    return {
+        (graph.nodes[u]["code"], graph.nodes[v]["code"])
+        for u, v, k, d in graph.edges(keys=True, data=True)
+        if k == s.CAUSES and d.get("drawn")
+    }

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 from facts import graph_facts
-from slidedecks import fixture_deck, print_pdf
+from slidedecks import drawn_edges, fixture_deck, print_pdf
 
-from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import read_plans
 from bscalign.loaders.drawing import DrawnCount
@@ -24,14 +23,6 @@ from bscalign.loaders.pptx_export import write_pptx
 SEEDS = Path("/work/shared/seeds")
 if not SEEDS.is_dir():
     SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def drawn_edges(graph) -> set[tuple[str, str]]:
-    return {
-        (graph.nodes[u]["code"], graph.nodes[v]["code"])
-        for u, v, k, d in graph.edges(keys=True, data=True)
-        if k == s.CAUSES and d.get("drawn")
-    }
 
 
 @pytest.fixture(scope="module")

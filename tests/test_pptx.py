@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from pptx import Presentation
 from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.util import Pt
-from slidedecks import PLAN, arrowhead, box, fixture_deck, glued
+from slidedecks import PLAN, arrowhead, box, drawn_edges, fixture_deck, glued
 
 from bscalign.cli import main
 from bscalign.graph import schema as s
@@ -29,14 +29,6 @@ from bscalign.loaders import InputError, read_plans
 from bscalign.loaders.drawing import DrawnCount
 from bscalign.loaders.pptx import read_pptx_counting
 from bscalign.queries.engine import audit
-
-
-def drawn_edges(graph) -> set[tuple[str, str]]:
-    return {
-        (graph.nodes[u]["code"], graph.nodes[v]["code"])
-        for u, v, k, d in graph.edges(keys=True, data=True)
-        if k == s.CAUSES and d.get("drawn")
-    }
 
 
 @pytest.fixture(scope="module")
