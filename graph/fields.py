@@ -142,14 +142,6 @@ def _coded(*own: Field) -> tuple[Field, ...]:
     )
 
 
-def _record(*fields: tuple[str, str, bool]) -> tuple[Field, ...]:
-    """The fields of a record networkx keeps in a list on its node and Neo4j as a node of its
-    own: each a property of that name; ``(name, description, graph)``."""
-    return tuple(
-        Field(name, description, neo4j=(name,), graph=graph) for name, description, graph in fields
-    )
-
-
 _GRAMS: Final = Field(
     "name_grams", "the name's counted n-grams", neo4j=("name_grams",), graph=False
 )
@@ -298,27 +290,33 @@ FIELDS: Final[dict[str, tuple[Field, ...]]] = {
         ),
     ),
     # in networkx, an objective's or theme's ``links`` records (graph=True: their keys)
-    s.UPWARD_LINK: _record(
-        ("id", "<objective id>:link:<position>", False),
-        ("plan", "the plan of the linking objective or theme", False),
-        ("code", "the city objective code as written", True),
-        ("name", "the city objective name as written", True),
-        ("raw", "the link exactly as written", True),
-        ("source", "file:line", True),
-        ("position", "its place among the entry's links", False),
-        ("name_key", "the name as rules compare it", False),
-        ("name_grams", "the name's counted n-grams", False),
+    s.UPWARD_LINK: tuple(
+        Field(name, description, neo4j=(name,), graph=graph)
+        for name, description, graph in (
+            ("id", "<objective id>:link:<position>", False),
+            ("plan", "the plan of the linking objective or theme", False),
+            ("code", "the city objective code as written", True),
+            ("name", "the city objective name as written", True),
+            ("raw", "the link exactly as written", True),
+            ("source", "file:line", True),
+            ("position", "its place among the entry's links", False),
+            ("name_key", "the name as rules compare it", False),
+            ("name_grams", "the name's counted n-grams", False),
+        )
     ),
     # in networkx, a coded node's ``occurrences`` records (graph=True: their keys)
-    s.OCCURRENCE: _record(
-        ("id", "<node id>:occurrence:<position>", False),
-        ("plan", "the plan", False),
-        ("place", "where the code is written: map, table, yaml, sheet...", True),
-        ("name", "the name written there", True),
-        ("name_key", "the name as rules compare it", False),
-        ("parent", "the parent code written there", True),
-        ("source", "file:line", True),
-        ("position", "its place among the node's occurrences", False),
+    s.OCCURRENCE: tuple(
+        Field(name, description, neo4j=(name,), graph=graph)
+        for name, description, graph in (
+            ("id", "<node id>:occurrence:<position>", False),
+            ("plan", "the plan", False),
+            ("place", "where the code is written: map, table, yaml, sheet...", True),
+            ("name", "the name written there", True),
+            ("name_key", "the name as rules compare it", False),
+            ("parent", "the parent code written there", True),
+            ("source", "file:line", True),
+            ("position", "its place among the node's occurrences", False),
+        )
     ),
 }
 
