@@ -397,21 +397,20 @@ def _node(
     findings: list[dict[str, Any]],
     lang: str,
 ) -> dict[str, Any]:
-    text = words(lang)
-    data = layout.more.get(box) or view.nodes[box]
-    kind = data["kind"]
+    shown = _Box(view, layout, box, layout.more.get(box) or view.nodes[box], lang)
+    text, data, kind = shown.text, shown.data, shown.data["kind"]
     own = data.get("plan", data.get("id")) == plan
     style = NODE_STYLES.get(kind, NODE_STYLES[s.OBJECTIVE])
     if kind == s.OBJECTIVE and not own:
         style = CITY_STYLE
     x, y = layout.positions[box]
     width, height = layout.sizes[box]
-    tooltip = _tooltip(view, layout, box, data, [findings[m["i"]] for m in marks], lang)
+    tooltip = _tooltip(shown, [findings[m["i"]] for m in marks])
     return {
         "id": box,
         "x": x,
         "y": y,
-        "label": _label(view, layout, box, data, marks, lang),
+        "label": _label(shown, marks),
         "title": tooltip,
         "shape": "box",
         # vis-network adds the margins to the constraints: the box is exactly width × height
@@ -430,22 +429,31 @@ def _node(
         "own": own,
         "code": data.get("code", ""),
         "plan": data.get("plan") or data.get("id", ""),
-        "search": _search(view, layout, box, data),
+        "search": _search(shown),
         "fx": marks,
-        "detail": tooltip + _detail(view, layout, box, findings, lang),
+        "detail": tooltip + _detail(shown, findings),
         "notLinked": text["not_linked"],
     }
 
 
-def _label(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    data: dict[str, Any],
-    marks: list[dict[str, Any]],
-    lang: str,
-) -> str:
-    text = words(lang)
+@dataclass(frozen=True)
+class _Box:
+    """One box of a plan's map: its node (or a group folded into one box) in the view, as
+    laid out, in the page's language."""
+
+    view: nx.MultiDiGraph
+    layout: MapLayout
+    id: str
+    data: dict[str, Any]
+    lang: str
+
+    @property
+    def text(self) -> dict[str, str]:
+        return words(self.lang)
+
+
+def _label(shown: _Box, marks: list[dict[str, Any]]) -> str:
+    view, box, data, text = shown.view, shown.id, shown.data, shown.text
     kind = data["kind"]
     if kind == MORE:
         return text["more_label"].format(theme=data["theme"] or "—", n=len(data["members"]))
@@ -481,8 +489,9 @@ def _below(view: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     return sorted(u for u, _, k in view.in_edges(node, keys=True) if k == kind)
 
 
-def _search(view: nx.MultiDiGraph, layout: MapLayout, box: str, data: dict[str, Any]) -> str:
+def _search(shown: _Box) -> str:
     """What the search box matches: the box's codes and names, and those folded into it."""
+    view, layout, box = shown.view, shown.layout, shown.id
     parts = []
     for node in [box, *layout.folded.get(box, ())]:
         d = layout.more.get(node) or view.nodes[node]
@@ -490,16 +499,9 @@ def _search(view: nx.MultiDiGraph, layout: MapLayout, box: str, data: dict[str, 
     return " ".join(p for p in parts if p).lower()
 
 
-def _tooltip(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    data: dict[str, Any],
-    findings: list[dict[str, Any]],
-    lang: str,
-) -> str:
-    text = words(lang)
-    kind = data["kind"]
+def _tooltip(shown: _Box, findings: list[dict[str, Any]]) -> str:
+    view, layout, box, data, text = shown.view, shown.layout, shown.id, shown.data, shown.text
+    lang, kind = shown.lang, data["kind"]
     if kind == MORE:
         lines = [text["more_tip"].format(theme=data["theme"] or "—", n=len(data["members"]))]
         lines += [
@@ -560,15 +562,9 @@ def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list
     return lines
 
 
-def _detail(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    findings: list[dict[str, Any]],
-    lang: str,
-) -> str:
+def _detail(shown: _Box, findings: list[dict[str, Any]]) -> str:
     """The side panel's extra: an objective's KPIs and action plans, with their findings."""
-    text = words(lang)
+    view, layout, box, text = shown.view, shown.layout, shown.id, shown.text
     if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
         return ""
     lines = ["", f"{text['kpis_of']}:"]

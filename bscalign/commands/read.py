@@ -4,34 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, output_format
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import InputError
-from bscalign.loaders.drawing import DrawnCount
-from bscalign.loaders.pdf import looks_like_pdf, read_pdf_counting
-from bscalign.loaders.pptx import looks_like_pptx, read_pptx_counting
+from bscalign.loaders.drawing import DrawnArrow, DrawnReading
+from bscalign.loaders.pdf import looks_like_pdf, read_pdf
+from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.seedtext import NOT_READ, TracedLine, trace_seed_text
 from bscalign.loaders.textnorm import decode
 from bscalign.output import to_json
 
 
-def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[dict[str, Any]]]:
+def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[DrawnArrow]]:
     """Trace a document of extracted text, a PDF or a deck, as it is loaded; also return the
     arrows drawn on its slides or pages, each with the shapes it joins and what it gave."""
-    for recognise, read in (
-        (looks_like_pdf, read_pdf_counting),
-        (looks_like_pptx, read_pptx_counting),
-    ):
+    for recognise, read in ((looks_like_pdf, read_pdf), (looks_like_pptx, read_pptx)):
         if recognise(path):
-            trace: list[TracedLine] = []
-            drawn = DrawnCount()
-            problems = read(path, PlanGraphBuilder(), drawn, trace)
-            return trace, sorted(problems), drawn.arrows
+            seen = DrawnReading(trace=[])
+            problems = read(path, PlanGraphBuilder(), seen)
+            return seen.trace or [], sorted(problems), seen.arrows
     trace, problems = trace_seed_text(decode(path.read_bytes(), str(path)), str(path))
     return trace, problems, []
 
