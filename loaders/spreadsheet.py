@@ -733,9 +733,14 @@ def _check_unpacked_size(path: Path) -> None:
 # runs at C speed and builds nothing, where parsing builds an object per element. Tags of
 # any namespace prefix count; a document type declaration is refused outright (no
 # spreadsheet program writes one, and its entities could hide what the scan must see).
-_SHEET_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>|<!DOCTYPE")
+# A row or cell tag, with its r attribute (a row number, a cell reference such as XFD7).
+_SHEET_TAGS = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])[^>]*?(?:\sr\s*=\s*["']([^"'>]*)["'][^>]*)?>"""
+    rb"|<!DOCTYPE"
+)
 _STRING_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)(?=[\s/>])|<!DOCTYPE")
-_REFERENCE = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: Column letters as written in a cell reference (``b"XFD"``) -> column number.
+_COLUMN_NUMBERS = {get_column_letter(n).encode(): n for n in range(1, 16_385)}
 _DOCTYPE = "it declares a document type (<!DOCTYPE>), which no spreadsheet program writes"
 #: Bytes of XML scanned at a time.
 SCAN_CHUNK = 1024 * 1024
@@ -768,21 +773,26 @@ def _tags(stream: IO[bytes], tags: re.Pattern[bytes]) -> Iterator[re.Match[bytes
     yield from tags.finditer(rest)
 
 
-def _reference(attributes: bytes) -> str | None:
-    """The ``r`` attribute of a tag (a row number or a cell reference such as ``XFD7``)."""
-    found = _REFERENCE.search(attributes)
-    if found is None:
-        return None
-    value = (found[1] if found[1] is not None else found[2]).decode("utf-8")
-    return html.unescape(value) if "&" in value else value
-
-
-def _row_number(reference: str) -> int:
+def _row_of(reference: bytes) -> int:
     """A row's ``r`` as openpyxl reads it: a whole number, possibly written ``7.0``."""
-    number = float(reference)
+    if reference.isdigit():
+        return int(reference)
+    text = _text_of(reference)
+    number = float(text)
     if not number.is_integer():
-        raise ValueError(f"{reference} is not a valid row number")
+        raise ValueError(f"{text} is not a valid row number")
     return int(number)
+
+
+def _column_of(reference: bytes) -> int:
+    """The column of a cell reference as openpyxl reads it (``XFD7``, ``$b$2``, ``&#65;1``)."""
+    number = _COLUMN_NUMBERS.get(reference.rstrip(b"0123456789"))
+    return number if number is not None else coordinate_to_tuple(_text_of(reference))[1]
+
+
+def _text_of(value: bytes) -> str:
+    text = value.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
 
 
 def _sheet_size(stream: IO[bytes]) -> _SheetSize:
@@ -791,35 +801,38 @@ def _sheet_size(stream: IO[bytes]) -> _SheetSize:
     The scan stops at the first limit passed, so a hostile sheet costs what the limit
     allows, not what the sheet holds. Raises :class:`_Refused` naming the limit.
     """
-    bounds, size = limits.current(), _SheetSize()
-    row = column = 0
+    bounds = limits.current()
+    most_rows, most_cells = bounds.max_sheet_rows, bounds.max_sheet_cells
+    rows = cells = columns = row = column = 0
     for tag in _tags(stream, _SHEET_TAGS):
-        if tag[1] is None:
+        name, reference = tag[1], tag[2]
+        if name is None:
             raise _Refused(_DOCTYPE)
-        reference = _reference(tag[2])
-        if tag[1] == b"row":
-            row, column = (_row_number(reference) if reference else row + 1), 0
-            size.rows = max(size.rows, row)
-            if row > bounds.max_sheet_rows:
-                raise _Refused(
-                    f"the sheet has a row {row:,}, over the limit of {bounds.max_sheet_rows:,} "
-                    "rows a sheet (raise it with --max-sheet-rows)"
-                )
+        if name == b"row":
+            row, column = (_row_of(reference) if reference else row + 1), 0
+            if row > rows:
+                rows = row
+                if rows > most_rows:
+                    raise _Refused(
+                        f"the sheet has a row {row:,}, over the limit of {most_rows:,} rows a "
+                        "sheet (raise it with --max-sheet-rows)"
+                    )
             continue
-        column = coordinate_to_tuple(reference)[1] if reference else column + 1
-        size.columns = max(size.columns, column)
-        size.cells += 1
-        if column > limits.MAX_COLUMNS:
+        column = _column_of(reference) if reference else column + 1
+        cells += 1
+        if column > columns:
+            columns = column
+            if columns > limits.MAX_COLUMNS:
+                raise _Refused(
+                    f"the sheet has a cell in column {get_column_letter(column)} (column "
+                    f"{column:,}), over the limit of {limits.MAX_COLUMNS:,} columns"
+                )
+        if cells > most_cells:
             raise _Refused(
-                f"the sheet has a cell in column {get_column_letter(column)} (column "
-                f"{column:,}), over the limit of {limits.MAX_COLUMNS:,} columns"
+                f"the sheet holds more than {most_cells:,} cells, over the limit of "
+                f"{most_cells:,} cells a sheet (raise it with --max-sheet-cells)"
             )
-        if size.cells > bounds.max_sheet_cells:
-            raise _Refused(
-                f"the sheet holds more than {bounds.max_sheet_cells:,} cells, over the limit "
-                f"of {bounds.max_sheet_cells:,} cells a sheet (raise it with --max-sheet-cells)"
-            )
-    return size
+    return _SheetSize(rows, cells, columns)
 
 
 def _values(rows: Iterable[Sequence[Any]], width: int) -> Iterator[list[Any]]:
