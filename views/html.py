@@ -24,11 +24,12 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from statistics import median
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 import networkx as nx
 import pyvis
@@ -37,6 +38,7 @@ from markupsafe import Markup
 
 from bscalign.atomic import write_text
 from bscalign.graph import schema as s
+from bscalign.graph.records import FindingRecord
 from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
 from bscalign.views.layout import (
@@ -324,7 +326,7 @@ def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
         for inner in layout.folded.get(box, ()):
             shown_in.setdefault(inner, box)
     findings = _plan_findings(view, plan, shown_in, lang)
-    by_box: dict[str, list[dict[str, Any]]] = {}
+    by_box: dict[str, list[_Mark]] = {}
     for index, f in enumerate(findings):
         by_box.setdefault(f["node"], []).append({**_mark(f), "i": index})
     nodes = [
@@ -360,12 +362,34 @@ def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
     }
 
 
+class TitledFinding(FindingRecord):
+    """A finding as the page lists it: with its rule's title in the page's language."""
+
+    title: str
+
+
+class ShownFinding(TitledFinding):
+    """A finding of a plan's map, with the box that shows it."""
+
+    node: str
+
+
+class _Mark(TypedDict):
+    """What a box or link needs of a finding to colour itself under the filters: severity,
+    rule, whether it is a root, and (a box's) its place in the map's findings."""
+
+    s: str
+    r: str
+    root: bool
+    i: NotRequired[int]
+
+
 def _plan_findings(
     view: nx.MultiDiGraph, plan: str, shown_in: dict[str, str], lang: str
-) -> list[dict[str, Any]]:
+) -> list[ShownFinding]:
     """The plan's findings, roots first by severity, each with the box that shows it."""
     plan_box = s.plan_node_id(plan)
-    found = [
+    found: list[ShownFinding] = [
         {**f, "node": shown_in.get(nid, plan_box), "title": rule_title(f["name"], lang)}
         for nid, data in view.nodes(data=True)
         for f in data.get("findings", ())
@@ -383,7 +407,7 @@ def _plan_findings(
     )
 
 
-def _mark(finding: dict[str, Any]) -> dict[str, Any]:
+def _mark(finding: FindingRecord) -> _Mark:
     """What a box needs of a finding to colour itself under the filters."""
     return {"s": finding["severity"], "r": finding["rule"], "root": finding["cause"] is None}
 
@@ -393,8 +417,8 @@ def _node(
     layout: MapLayout,
     box: str,
     plan: str,
-    marks: list[dict[str, Any]],
-    findings: list[dict[str, Any]],
+    marks: list[_Mark],
+    findings: list[ShownFinding],
     lang: str,
 ) -> dict[str, Any]:
     shown = _Box(view, layout, box, layout.more.get(box) or view.nodes[box], lang)
@@ -452,7 +476,7 @@ class _Box:
         return words(self.lang)
 
 
-def _label(shown: _Box, marks: list[dict[str, Any]]) -> str:
+def _label(shown: _Box, marks: list[_Mark]) -> str:
     view, box, data, text = shown.view, shown.id, shown.data, shown.text
     kind = data["kind"]
     if kind == MORE:
@@ -477,7 +501,7 @@ def _label(shown: _Box, marks: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _finding_badge(marks: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
+def _finding_badge(marks: list[_Mark], text: dict[str, str]) -> list[str]:
     roots = [m["s"] for m in marks if m["root"]]
     if roots:
         worst = min(roots, key=severity_rank)
@@ -499,7 +523,7 @@ def _search(shown: _Box) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def _tooltip(shown: _Box, findings: list[dict[str, Any]]) -> str:
+def _tooltip(shown: _Box, findings: list[ShownFinding]) -> str:
     view, layout, box, data, text = shown.view, shown.layout, shown.id, shown.data, shown.text
     lang, kind = shown.lang, data["kind"]
     if kind == MORE:
@@ -550,7 +574,7 @@ def text_count(key: str, lang: str) -> str:
     return kind_word(kinds[key], lang) if key in kinds else key
 
 
-def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
+def _finding_lines(findings: Sequence[TitledFinding], text: dict[str, str]) -> list[str]:
     """Roots first, each consequence indented beneath."""
     if not findings:
         return []
@@ -562,7 +586,7 @@ def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list
     return lines
 
 
-def _detail(shown: _Box, findings: list[dict[str, Any]]) -> str:
+def _detail(shown: _Box, findings: list[ShownFinding]) -> str:
     """The side panel's extra: an objective's KPIs and action plans, with their findings."""
     view, layout, box, text = shown.view, shown.layout, shown.id, shown.text
     if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
