@@ -98,28 +98,6 @@ class ActionPlanNode(CodedNode):
     pass
 
 
-class FindingCause(TypedDict):
-    """The root finding another follows from: its rule code and subject."""
-
-    rule: str
-    subject: str
-
-
-class FindingRecord(TypedDict):
-    """A finding as the audit's JSON writes it (``Finding.as_dict``); views attach these to
-    the nodes and links they concern (their ``findings`` attribute)."""
-
-    rule: str
-    name: str
-    severity: str
-    plan: str
-    subject: str
-    message: str
-    suggestion: str | None
-    source: str
-    cause: FindingCause | None
-
-
 #: The record of each node kind, and of the records held by nodes (by their Neo4j label).
 NODE_RECORDS: Final[dict[str, type]] = {
     s.PLAN: PlanNode,

@@ -24,7 +24,6 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,7 +37,6 @@ from markupsafe import Markup
 
 from bscalign.atomic import write_text
 from bscalign.graph import schema as s
-from bscalign.graph.records import FindingRecord
 from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
 from bscalign.views.layout import (
@@ -362,18 +360,6 @@ def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
     }
 
 
-class TitledFinding(FindingRecord):
-    """A finding as the page lists it: with its rule's title in the page's language."""
-
-    title: str
-
-
-class ShownFinding(TitledFinding):
-    """A finding of a plan's map, with the box that shows it."""
-
-    node: str
-
-
 class _Mark(TypedDict):
     """What a box or link needs of a finding to colour itself under the filters: severity,
     rule, whether it is a root, and (a box's) its place in the map's findings."""
@@ -386,10 +372,10 @@ class _Mark(TypedDict):
 
 def _plan_findings(
     view: nx.MultiDiGraph, plan: str, shown_in: dict[str, str], lang: str
-) -> list[ShownFinding]:
+) -> list[dict[str, Any]]:
     """The plan's findings, roots first by severity, each with the box that shows it."""
     plan_box = s.plan_node_id(plan)
-    found: list[ShownFinding] = [
+    found = [
         {**f, "node": shown_in.get(nid, plan_box), "title": rule_title(f["name"], lang)}
         for nid, data in view.nodes(data=True)
         for f in data.get("findings", ())
@@ -407,7 +393,7 @@ def _plan_findings(
     )
 
 
-def _mark(finding: FindingRecord) -> _Mark:
+def _mark(finding: dict[str, Any]) -> _Mark:
     """What a box needs of a finding to colour itself under the filters."""
     return {"s": finding["severity"], "r": finding["rule"], "root": finding["cause"] is None}
 
@@ -418,7 +404,7 @@ def _node(
     box: str,
     plan: str,
     marks: list[_Mark],
-    findings: list[ShownFinding],
+    findings: list[dict[str, Any]],
     lang: str,
 ) -> dict[str, Any]:
     shown = _Box(view, layout, box, layout.more.get(box) or view.nodes[box], lang)
@@ -523,7 +509,7 @@ def _search(shown: _Box) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def _tooltip(shown: _Box, findings: list[ShownFinding]) -> str:
+def _tooltip(shown: _Box, findings: list[dict[str, Any]]) -> str:
     view, layout, box, data, text = shown.view, shown.layout, shown.id, shown.data, shown.text
     lang, kind = shown.lang, data["kind"]
     if kind == MORE:
@@ -574,7 +560,7 @@ def text_count(key: str, lang: str) -> str:
     return kind_word(kinds[key], lang) if key in kinds else key
 
 
-def _finding_lines(findings: Sequence[TitledFinding], text: dict[str, str]) -> list[str]:
+def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
     """Roots first, each consequence indented beneath."""
     if not findings:
         return []
@@ -586,7 +572,7 @@ def _finding_lines(findings: Sequence[TitledFinding], text: dict[str, str]) -> l
     return lines
 
 
-def _detail(shown: _Box, findings: list[ShownFinding]) -> str:
+def _detail(shown: _Box, findings: list[dict[str, Any]]) -> str:
     """The side panel's extra: an objective's KPIs and action plans, with their findings."""
     view, layout, box, text = shown.view, shown.layout, shown.id, shown.text
     if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
