@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from bscalign.atomic import write_text
 from bscalign.graph import schema as s
+from bscalign.graph.access import predecessors_of_kind
 from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
 from bscalign.views.layout import (
@@ -480,8 +481,8 @@ def _label(shown: _Box, marks: list[_Mark]) -> str:
     head = [data["code"], *(t for flag, t in FLAG_LABELS.items() if data.get(flag))]
     lines = [" · ".join(head + _finding_badge(marks, text)), *wrap(data.get("name", ""))]
     if kind == s.OBJECTIVE:
-        kpis = _below(view, box, s.MEASURES)
-        plans = {a for k in kpis for a in _below(view, k, s.SUPPORTS)}
+        kpis = predecessors_of_kind(view, box, s.MEASURES)
+        plans = {a for k in kpis for a in predecessors_of_kind(view, k, s.SUPPORTS)}
         badges = [text["badge:kpis"].format(n=len(kpis)), text["badge:plans"].format(n=len(plans))]
         lines.append(" · ".join(badges))
     return "\n".join(lines)
@@ -493,10 +494,6 @@ def _finding_badge(marks: list[_Mark], text: dict[str, str]) -> list[str]:
         worst = min(roots, key=severity_rank)
         return [f"{SEVERITY_MARKS[worst]}{len(roots)}"]
     return [text["not_linked"]] if marks else []
-
-
-def _below(view: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    return sorted(u for u, _, k in view.in_edges(node, keys=True) if k == kind)
 
 
 def _search(shown: _Box) -> str:
@@ -578,11 +575,12 @@ def _detail(shown: _Box, findings: list[dict[str, Any]]) -> str:
     if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
         return ""
     lines = ["", f"{text['kpis_of']}:"]
-    kpis = _below(view, box, s.MEASURES)
+    kpis = predecessors_of_kind(view, box, s.MEASURES)
     if not kpis:
         lines.append(f"  {text['no_kpis']}")
     for kpi in kpis:
-        for depth, node in [(1, kpi), *((2, a) for a in _below(view, kpi, s.SUPPORTS))]:
+        plans = predecessors_of_kind(view, kpi, s.SUPPORTS)
+        for depth, node in [(1, kpi), *((2, a) for a in plans)]:
             d = view.nodes[node]
             flags = [t for flag, t in FLAG_LABELS.items() if d.get(flag)]
             lines.append(
