@@ -57,42 +57,49 @@ def _remember(limit: str) -> Callable[[click.Context, click.Parameter, int], int
     return remember
 
 
+def _limit_option(
+    name: str, limit: str, kind: click.ParamType, default: Any, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option setting the field ``limit`` of the load's limits; its environment variable
+    is its name in capitals (``--max-sheet-rows``: ``BSCALIGN_MAX_SHEET_ROWS``)."""
+    return click.option(
+        name,
+        type=kind,
+        default=default,
+        show_default=True,
+        envvar="BSCALIGN_" + name.removeprefix("--").replace("-", "_").upper(),
+        show_envvar=True,
+        expose_value=False,
+        callback=_remember(limit),
+        help=help,
+    )
+
+
 def input_limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Shared --max-input-size, --max-sheet-rows and --max-sheet-cells (each also read from
     an environment variable): the bounds of :mod:`bscalign.loaders.limits` that can be raised."""
+    at_least_one = click.IntRange(min=1)
     for option in (
-        click.option(
+        _limit_option(
             "--max-sheet-cells",
-            type=click.IntRange(min=1),
-            default=limits.MAX_SHEET_CELLS,
-            show_default=True,
-            envvar="BSCALIGN_MAX_SHEET_CELLS",
-            show_envvar=True,
-            expose_value=False,
-            callback=_remember("max_sheet_cells"),
-            help="Refuse a workbook sheet with more cells (or shared strings) than this.",
+            "max_sheet_cells",
+            at_least_one,
+            limits.MAX_SHEET_CELLS,
+            "Refuse a workbook sheet with more cells (or shared strings) than this.",
         ),
-        click.option(
+        _limit_option(
             "--max-sheet-rows",
-            type=click.IntRange(min=1),
-            default=limits.MAX_SHEET_ROWS,
-            show_default=True,
-            envvar="BSCALIGN_MAX_SHEET_ROWS",
-            show_envvar=True,
-            expose_value=False,
-            callback=_remember("max_sheet_rows"),
-            help="Refuse a workbook sheet with more rows than this.",
+            "max_sheet_rows",
+            at_least_one,
+            limits.MAX_SHEET_ROWS,
+            "Refuse a workbook sheet with more rows than this.",
         ),
-        click.option(
+        _limit_option(
             "--max-input-size",
-            type=ByteSize(),
-            default=f"{limits.MAX_INPUT_BYTES // 1024**2}M",
-            show_default=True,
-            envvar="BSCALIGN_MAX_INPUT_SIZE",
-            show_envvar=True,
-            expose_value=False,
-            callback=_remember("max_input_bytes"),
-            help="Refuse an input file (or an XLSX unpacked) larger than this.",
+            "max_input_bytes",
+            ByteSize(),
+            f"{limits.MAX_INPUT_BYTES // 1024**2}M",
+            "Refuse an input file (or an XLSX unpacked) larger than this.",
         ),
     ):
         command = option(command)
