@@ -110,11 +110,10 @@ class PlanIndex:
     Examples
     --------
     >>> from bscalign.graph.build import PlanGraphBuilder
-    >>> b = PlanGraphBuilder()
-    >>> p = b.add_plan("臺北市政府", "111", "city")
-    >>> _ = b.add_objective(p, "GC2", "營造安全環境", source="x:1", place="map")
+    >>> b, city = PlanGraphBuilder(), "臺北市政府@111"
+    >>> kpi = b.add_kpi(city, "GC2.1", "火災件數", source="x:2", place="map", objective="GC2")
     >>> index = PlanIndex(b.graph)
-    >>> [nid for nid, _ in index.nodes(s.OBJECTIVE, p)], index.counts(p)["themes"]
+    >>> [nid for nid, _ in index.nodes(s.OBJECTIVE, city)], index.counts(city)["kpis"]
     (['臺北市政府@111:Objective:GC2'], 1)
     """
 

@@ -63,6 +63,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.access import plans
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import limits, progress
+from bscalign.loaders.ooxml import package_holds
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.textnorm import normalize_line
 from bscalign.loaders.yamlplans import DECLARED_KEYS, LINE, SECTIONS, EntryReader, plan_document
@@ -634,14 +635,7 @@ def _runs_over_rows(lines: list[str], dialect: type[csv.Dialect], width: int) ->
 
 def looks_like_xlsx(path: Path) -> bool:
     """Tell whether ``path`` is an XLSX workbook: a ZIP (``PK\\x03\\x04``) with ``xl/`` inside."""
-    with path.open("rb") as stream:
-        if stream.read(4) != b"PK\x03\x04":
-            return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(name.startswith("xl/") for name in archive.namelist())
-    except zipfile.BadZipFile:
-        return False
+    return package_holds(path, "xl/")
 
 
 def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:

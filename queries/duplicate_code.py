@@ -39,10 +39,14 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per code that one place uses for more than one thing."""
     for kind in s.CODED_KINDS:
         for nid, node in ctx.nodes(kind):
-            if len(node["occurrences"]) < 2:
+            occurrences = node["occurrences"]
+            if len(occurrences) < 2:
                 continue  # written once: one thing
+            places = {o["place"] for o in occurrences}
+            if len({(o["place"], o["name"], o["parent"]) for o in occurrences}) == len(places):
+                continue  # each place writes it one way: one thing there (cleaning only merges)
             things: dict[str, dict[tuple[str, str | None], str]] = defaultdict(dict)
-            for occurrence in node["occurrences"]:
+            for occurrence in occurrences:
                 thing = (clean_name(occurrence["name"]), occurrence["parent"])
                 things[occurrence["place"]].setdefault(thing, occurrence["source"])
             for place, seen in sorted(things.items()):

@@ -188,10 +188,15 @@ def member_themes(ctx: AuditContext, organization: str, city_plan: str) -> list[
     City maps name agencies in short (``兵役局`` for ``臺北市政府兵役局``), so a member whose
     name ends the organization's full name counts as that organization.
     """
-    themes = set()
-    for tid, data in ctx.index.in_graph_order(s.THEME, city_plan):
-        for member, _, kind in ctx.graph.in_edges(tid, keys=True):
-            name = ctx.graph.nodes[member].get("name", "")
-            if kind == s.MEMBER_OF and name and organization.endswith(name):
-                themes.add(data["code"])
-    return sorted(themes)
+    members = ctx.remember(_theme_members, city_plan)
+    return sorted({theme for theme, name in members if organization.endswith(name)})
+
+
+def _theme_members(ctx: AuditContext, city_plan: str) -> list[tuple[str, str]]:
+    """``(theme code, member name)`` of every named member of a city plan's working groups."""
+    return [
+        (data["code"], name)
+        for tid, data in ctx.index.in_graph_order(s.THEME, city_plan)
+        for member in ctx.in_neighbors(tid, s.MEMBER_OF)
+        if (name := ctx.graph.nodes[member].get("name", ""))
+    ]

@@ -49,7 +49,14 @@ def referenced_city_objectives(
 
 
 def routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
-    """Every route by which agency objective node ``objective`` reaches ``city_plan``."""
+    """Every route by which agency objective node ``objective`` reaches ``city_plan``.
+
+    Asked once per audit (several rules ask): do not change the result.
+    """
+    return ctx.remember(_routes, objective, city_plan)
+
+
+def _routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
     result = Routes()
     result.own = [ctx.code_of(t) for t in ctx.out_neighbors(objective, s.ALIGNS_TO)]
     for theme in ctx.out_neighbors(objective, s.IN_THEME):

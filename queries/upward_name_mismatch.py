@@ -49,7 +49,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     if target not in ctx.graph or not link["name"]:
                         continue
                     expected = ctx.graph.nodes[target]["name"]
-                    if clean_name(link["name"]) == clean_name(expected):
+                    if link["name"] == expected or clean_name(link["name"]) == clean_name(expected):
                         continue
                     best = rank_city_objectives(
                         ctx, city, link["name"], code_hint=link["code"][:1], limit=1

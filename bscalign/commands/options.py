@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,7 +17,8 @@ from bscalign.graph import schema
 from bscalign.graph.causality import validate_order
 from bscalign.loaders import InputError, LoadResult, Progress, input_formats, limits, read_plans
 from bscalign.output import FORMATS, RENDERERS, Output
-from bscalign.queries.base import LANGUAGES, SEVERITIES
+from bscalign.queries.base import LANGUAGES, SEVERITIES, Rule
+from bscalign.queries.registry import select_rules
 
 #: Exit codes: success, problems found (in the input or by the audit), usage or input error.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -86,6 +88,19 @@ def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
         default=choices[0],
         show_default=True,
         help="Output format.",
+    )
+
+
+def output_file_option(description: str, **more: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Shared required ``-o/--output FILE`` option of the commands that write one file;
+    ``more`` are further :func:`click.option` settings (a ``callback`` checking it)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        required=True,
+        help=description,
+        **more,
     )
 
 
@@ -161,9 +176,40 @@ def lang_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the options shared by both audits chose (:func:`audit_options`)."""
+
+    fmt: str
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    min_severity: str
+    fail_on: str
+    lang: str
+
+    def rules(self) -> list[Rule]:
+        """The rules --select and --ignore leave, in registry order."""
+        return select_rules(split_values(self.select), split_values(self.ignore))
+
+
 def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Shared options of both audits: --format, --select, --ignore, --min-severity, --fail-on,
-    --lang."""
+    --lang; the command gets them as one :class:`AuditChoices`, ``choices``."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        fmt: str,
+        select: tuple[str, ...],
+        ignore: tuple[str, ...],
+        min_severity: str,
+        fail_on: str,
+        lang: str,
+        **kwargs: Any,
+    ) -> Any:
+        chosen = AuditChoices(fmt, select, ignore, min_severity, fail_on, lang)
+        return command(*args, choices=chosen, **kwargs)
+
     for option in reversed(
         (
             output_format(),
@@ -190,5 +236,5 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
             lang_option,
         )
     ):
-        command = option(command)
-    return command
+        wrapper = option(wrapper)
+    return wrapper
