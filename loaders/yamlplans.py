@@ -405,12 +405,22 @@ def parse_yaml_plans(text: str, file: str, builder: PlanGraphBuilder) -> list[Pr
     return build_yaml_plans(prepare_yaml_plans(text, file), file, builder)
 
 
+#: Per kind of entry: the builder method that adds it and the options its record carries.
+_ADDERS = {
+    s.THEME: ("add_theme", ()),
+    s.OBJECTIVE: ("add_objective", ("theme", "perspective", "new")),
+    s.KPI: ("add_kpi", ("objective", "wccd", "city_kpi", "new")),
+    s.ACTION_PLAN: ("add_action_plan", ("kpis",)),
+}
+
+
 def add_record(builder: PlanGraphBuilder, record: tuple[Any, ...]) -> None:
     """Make the builder calls one record of :class:`EntryReader` stands for.
 
     A plan's record is ``(Plan, organization, year, level, city, source, declared)``; an
-    entry's is ``(kind, plan, code, name, source, place, also_named, suppress, ...)``
-    followed by what its kind carries (see :meth:`EntryReader.entry`).
+    entry's is ``(kind, plan, code, name, source, place, options, also_named, suppress,
+    ...)``: ``options`` go to the builder method of its kind (see ``_ADDERS``), and the
+    links its kind carries follow (see :meth:`EntryReader.entry`).
     """
     kind = record[0]
     if kind == s.PLAN:
@@ -419,56 +429,38 @@ def add_record(builder: PlanGraphBuilder, record: tuple[Any, ...]) -> None:
         for what, total in declared:
             builder.declare(plan, what, total)
         return
-    _, plan, code, name, source, place, also_named, suppress, *rest = record
+    _, plan, code, name, source, place, options, also_named, suppress, *links = record
+    method, option_names = _ADDERS[kind]
+    nid = getattr(builder, method)(
+        plan,
+        code,
+        name,
+        source=source,
+        place=place,
+        **dict(zip(option_names, options, strict=True)),
+    )
     if kind == s.THEME:
-        declared, links, leads, members = rest
-        nid = builder.add_theme(plan, code, name, source=source, place=place)
+        declared, cities, leads, members = links
         for what, total in declared:
             builder.declare(plan, what, total, theme=code)
-        for link in links:
-            builder.add_theme_link(plan, code, link, source=source)
+        for city_objective in cities:
+            builder.add_theme_link(plan, code, city_objective, source=source)
         for lead in leads:
             builder.add_membership(lead, plan, code, lead=True, source=source)
         for member in members:
             builder.add_membership(member, plan, code, lead=False, source=source)
     elif kind == s.OBJECTIVE:
-        theme, perspective, new, links, causes = rest
-        nid = builder.add_objective(
-            plan,
-            code,
-            name,
-            source=source,
-            place=place,
-            theme=theme,
-            perspective=perspective,
-            new=new,
-        )
-        for target, link_name, raw in links:
+        upward, causes = links
+        for target, link_name, raw in upward:
             builder.add_upward_link(plan, code, target, link_name, source=source, raw=raw)
         for effect in causes:
             builder.add_cause(plan, code, effect, source=source)
     elif kind == s.KPI:
-        objectives, wccd, city_kpi, new, refs = rest
-        nid = builder.add_kpi(
-            plan,
-            code,
-            name,
-            source=source,
-            place=place,
-            objective=objectives[0] if objectives else None,
-            wccd=wccd,
-            city_kpi=city_kpi,
-            new=new,
-        )
-        for also_measured in objectives[1:]:
-            builder.add_kpi(
-                plan, code, None, source=source, place="implied", objective=also_measured
-            )
+        also_measured, refs = links
+        for objective in also_measured:
+            builder.add_kpi(plan, code, None, source=source, place="implied", objective=objective)
         for ref in refs:
             builder.add_city_kpi_reference(plan, code, ref, source=source)
-    else:
-        (kpis,) = rest
-        nid = builder.add_action_plan(plan, code, name, source=source, place=place, kpis=kpis)
     if also_named:
         names = builder.graph.nodes[nid]["names"]
         for variant in also_named:
@@ -562,34 +554,35 @@ class EntryReader:
             return
         code = code.strip()
         name = self.text(item, "name")
-        carried: tuple[Any, ...]
+        options: tuple[Any, ...] = ()
+        links: tuple[Any, ...] = ()
         if kind == s.THEME:
             declared = [
                 (what, total)
                 for what, total in _mapping(item.get("declared")).items()
                 if what in DECLARED_KEYS and _is_count(total)
             ]
-            links = self._codes(item, "aligns_to")
-            carried = (declared, links, self._codes(item, "lead"), self._codes(item, "members"))
+            cities = self._codes(item, "aligns_to")
+            links = (declared, cities, self._codes(item, "lead"), self._codes(item, "members"))
         elif kind == s.OBJECTIVE:
             perspective = self.text(item, "perspective")
             if perspective is not None and perspective not in s.PERSPECTIVES:
                 self.problem(item, f"perspective must be one of C, P, L, F, not {perspective!r}")
                 perspective = None
-            theme, new = self.text(item, "theme"), self.flag(item, "new")
-            links = [
+            options = (self.text(item, "theme"), perspective, self.flag(item, "new"))
+            upward = [
                 link
                 for written in _list(item.get("aligns_to"))
                 if (link := self._upward_link(written, item)) is not None
             ]
-            carried = (theme, perspective, new, links, self._codes(item, "causes"))
+            links = (upward, self._codes(item, "causes"))
         elif kind == s.KPI:
             objectives = self._codes(item, "objective")
-            wccd, city_kpi = self.flag(item, "wccd"), self.flag(item, "city_kpi")
-            new = self.flag(item, "new")
-            carried = (objectives, wccd, city_kpi, new, self._codes(item, "city_kpi_refs"))
+            flags = (self.flag(item, "wccd"), self.flag(item, "city_kpi"), self.flag(item, "new"))
+            options = (objectives[0] if objectives else None, *flags)
+            links = (objectives[1:], self._codes(item, "city_kpi_refs"))
         else:
-            carried = (self._codes(item, "supports"),)
+            options = (self._codes(item, "supports"),)
         also_named = self._codes(item, "also_named")
         suppress = []
         for suppression in _list(item.get("suppress")):
@@ -599,7 +592,9 @@ class EntryReader:
             else:
                 self.problem(item, "suppress entries need 'rule' (and a 'reason')")
         source = self.source(item)
-        self._record((kind, plan, code, name, source, self.place, also_named, suppress, *carried))
+        self._record(
+            (kind, plan, code, name, source, self.place, options, also_named, suppress, *links)
+        )
 
     def _upward_link(self, link: Any, item: dict[str, Any]) -> tuple[str, str, str] | None:
         if isinstance(link, str):
