@@ -837,6 +837,32 @@ def test_a_new_csv_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     ]
 
 
+def test_output_to_dev_stdout_is_written_into_the_pipe() -> None:
+    # /dev/stdout resolves to a name like "pipe:[51]" that no folder holds: it is written
+    # directly, not through a temporary file beside it.
+    result = run_process("export", EXAMPLES, "--format", "yaml", "-o", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("bscalign: 1\n") and "臺北市政府消防局" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["stats", EXAMPLES], ["export", EXAMPLES, "--format", "yaml", "-o", "/dev/stdout"]],
+    ids=["stdout", "-o /dev/stdout"],
+)
+def test_a_reader_that_stops_reading_ends_bscalign_quietly(args: list) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bscalign.cli import main; main()", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # what `| head` does once it has read enough
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1  # as Python's documentation advises on SIGPIPE
+    assert stderr == ""
+
+
 def test_output_through_a_link_replaces_the_file_it_names(tmp_path: Path) -> None:
     real = tmp_path / "real.yaml"
     real.write_text("old", encoding="utf-8")
