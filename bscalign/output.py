@@ -42,11 +42,15 @@ class Output:
 
     ``notes`` are one-line summaries for a person reading a table; they go to stderr beside
     the formats marked ``notes`` (the JSON document already holds what they say).
+    ``listing``, if any, is what the table format prints instead of aligned columns: for
+    output a person reads line by line with details beneath (the reading trace); the other
+    formats print ``tables`` all the same.
     """
 
     document: dict[str, Any]
     tables: list[Table]
     notes: list[str] = field(default_factory=list)
+    listing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ def to_json(document: dict[str, Any]) -> str:
 
 @renderer("table")
 def render_table(output: Output) -> str:
-    """Aligned columns for a terminal (CJK characters count two columns), tables apart."""
+    """Aligned columns for a terminal (CJK characters count two columns), tables apart; or
+    the output's ``listing``."""
+    if output.listing is not None:
+        return output.listing
     return "\n".join(
         (f"{table.title}\n" if table.title else "") + aligned_table(table)
         for table in output.tables

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
-from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, output_format
+from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, emit, output_format
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import InputError
-from bscalign.loaders.drawing import DrawnArrow, DrawnReading
+from bscalign.loaders.drawing import DrawnArrow, DrawnFact, DrawnReading
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.seedtext import NOT_READ, TracedLine, trace_seed_text
 from bscalign.loaders.textnorm import decode
-from bscalign.output import to_json
+from bscalign.output import Output, Table
 
 
 def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[DrawnArrow]]:
@@ -39,9 +39,60 @@ def describe(line: TracedLine) -> str:
     return f"{produced} ({line.note})" if line.note else produced
 
 
+def trace_output(lines: list[TracedLine], arrows: list[DrawnArrow]) -> Output:
+    """The reading trace as output: each line with what it became, then the arrows drawn
+    (for the table format: each line numbered, what it became beneath it)."""
+    document = {
+        "lines": [
+            {
+                "source": line.source,
+                "text": line.text,
+                "produced": [
+                    {"kind": p.kind, "plan": p.plan, "code": p.code, "field": p.field}
+                    for p in line.produced
+                ],
+                "note": line.note,
+            }
+            for line in lines
+        ],
+        "arrows": arrows,
+    }
+    rows = [{"source": line.source, "text": line.text, "became": describe(line)} for line in lines]
+    rows += [
+        {
+            "source": arrow["source"],
+            "text": f"{arrow['from']} → {arrow['to']}",
+            "became": "; ".join(_drawn(fact) for fact in arrow["read"]),
+        }
+        for arrow in arrows
+    ]
+    return Output(
+        document, [Table(["source", "text", "became"], rows)], listing=_listing(lines, arrows)
+    )
+
+
+def _listing(lines: list[TracedLine], arrows: list[DrawnArrow]) -> str:
+    """Each line numbered with what it became beneath it, then the arrows drawn."""
+    listing = []
+    for line in lines:
+        number, text = line.source.rsplit(":", 1)[-1], line.text.replace("\t", "⇥")
+        listing.append(f"{number:>5} {text}")
+        if line.produced or line.note not in ("", "blank"):
+            listing.append(f"      └ {describe(line)}")
+    listing += ["drawn arrows"] if arrows else []
+    for arrow in arrows:
+        listing.append(f"  {arrow['source']}: {arrow['from']} → {arrow['to']}")
+        listing += [f"      └ {_drawn(fact)}" for fact in arrow["read"]]
+    return "".join(f"{line}\n" for line in listing)
+
+
+def _drawn(fact: DrawnFact) -> str:
+    return f"{fact['kind']} {fact['from']} → {fact['to']} ({fact['plan']})"
+
+
 @click.command(name="read")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@output_format("table", "json")
+@output_format()
 @click.option("--not-read", "only_not_read", is_flag=True, help="Show only lines not read.")
 def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
     """Show what each line of a document became: the reading trace.
@@ -66,37 +117,5 @@ def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
     for problem in problems:
         click.echo(f"bscalign: problem: {problem}", err=True)
     shown = [line for line in trace if not only_not_read or line.note == NOT_READ]
-    if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "lines": [
-                        {
-                            "source": line.source,
-                            "text": line.text,
-                            "produced": [
-                                {"kind": p.kind, "plan": p.plan, "code": p.code, "field": p.field}
-                                for p in line.produced
-                            ],
-                            "note": line.note,
-                        }
-                        for line in shown
-                    ],
-                    "arrows": arrows,
-                }
-            )
-        )
-    else:
-        for line in shown:
-            number = line.source.rsplit(":", 1)[-1]
-            text = line.text.replace("\t", "⇥")
-            click.echo(f"{number:>5} {text}")
-            if line.produced or line.note not in ("", "blank"):
-                click.echo(f"      └ {describe(line)}")
-        if arrows:
-            click.echo("drawn arrows")
-        for arrow in arrows:
-            click.echo(f"  {arrow['source']}: {arrow['from']} → {arrow['to']}")
-            for fact in arrow["read"]:
-                click.echo(f"      └ {fact['kind']} {fact['from']} → {fact['to']} ({fact['plan']})")
+    emit(trace_output(shown, arrows), fmt)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
