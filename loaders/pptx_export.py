@@ -40,7 +40,7 @@ from pptx.util import Pt
 
 from bscalign.atomic import write_file
 from bscalign.graph import schema as s
-from bscalign.graph.access import PlanIndex, plans
+from bscalign.graph.access import PlanIndex, plans, predecessors_of_kind
 from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import infer_causes
 from bscalign.graph.records import CodedNode, KPINode, ObjectiveNode, PlanNode
@@ -361,7 +361,7 @@ class _DeckWriter:
             for theme in themes:
                 texts = [
                     self._kpi_text(pid, data, "overview", refs=False)
-                    for _, data in sorted(kpis, key=lambda k: _code_key(k[1]["code"]))
+                    for _, data in sorted(kpis, key=lambda k: s.code_order(k[1]["code"]))
                     if data["code"][0] == theme and data["code"][1:2] == perspective
                 ]
                 cells.append("\n".join(texts))
@@ -382,7 +382,7 @@ class _DeckWriter:
     def scorecards(self, plan: PlanNode) -> None:
         pid = plan["id"]
         objectives = sorted(
-            self.index.in_graph_order(s.OBJECTIVE, pid), key=lambda o: _code_key(o[1]["code"])
+            self.index.in_graph_order(s.OBJECTIVE, pid), key=lambda o: s.code_order(o[1]["code"])
         )
         by_theme: dict[str, list[tuple[str, ObjectiveNode]]] = defaultdict(list)
         for nid, data in objectives:
@@ -415,32 +415,24 @@ class _DeckWriter:
             )
             self._tables(heading, tables, None, note=declared)
 
+    def _below(self, node: str, kind: str) -> list[CodedNode]:
+        """The nodes whose ``kind`` edges end at ``node`` (an objective's KPIs, a KPI's
+        action plans), in code order."""
+        below = (self.graph.nodes[u] for u in predecessors_of_kind(self.graph, node, kind))
+        return sorted(below, key=lambda data: s.code_order(data["code"]))
+
     def _rows(self, pid: str, nid: str, data: ObjectiveNode, *, links: bool) -> list[list[str]]:
         """An objective's rows: its first KPI beside it, later KPIs below (cells empty)."""
         name = self._name(s.OBJECTIVE, pid, data["code"], "scorecard")
         objective = f"{data['code']} {name}{'(新增)' if data.get('new') else ''}".strip()
-        kpis = sorted(
-            (
-                self.graph.nodes[u]
-                for u, _, k in self.graph.in_edges(nid, keys=True)
-                if k == s.MEASURES
-            ),
-            key=lambda d: _code_key(d["code"]),
-        )
+        kpis = self._below(nid, s.MEASURES)
         rows = []
         for index, kpi in enumerate(kpis or [None]):
             kpi_cell = plans_cell = ""
             if kpi is not None:
                 kpi_cell = self._kpi_text(pid, kpi, "scorecard", refs=True)
                 kpi_id = s.node_id(s.KPI, pid, kpi["code"])
-                supporting = sorted(
-                    (
-                        self.graph.nodes[u]
-                        for u, _, k in self.graph.in_edges(kpi_id, keys=True)
-                        if k == s.SUPPORTS
-                    ),
-                    key=lambda d: _code_key(d["code"]),
-                )
+                supporting = self._below(kpi_id, s.SUPPORTS)
                 plans_cell = "\n".join(
                     f"{d['code']} {self._name(s.ACTION_PLAN, pid, d['code'], 'scorecard')}".strip()
                     for d in supporting
@@ -544,20 +536,6 @@ def _declared_text(declared: dict[str, int], *, theme: bool = False) -> str:
 
 def _link_text(link: dict[str, str]) -> str:
     return f"{link['code']} {link['name']}".strip()
-
-
-def _code_key(code: str) -> tuple[Any, ...]:
-    head, *numbers = code.split(".")
-    letters = head.rstrip("0123456789")
-    perspective = letters[1:2]
-    rank = s.PERSPECTIVES.index(perspective) if perspective in s.PERSPECTIVES else 9
-    return (
-        letters[:1],
-        rank,
-        letters,
-        int(head[len(letters) :] or -1),
-        *(int(n) for n in numbers if n.isdigit()),
-    )
 
 
 def _font(frame: Any, size: float, *, bold: bool = False, color: str | None = None) -> None:
