@@ -158,7 +158,9 @@ def _files_below(folder: Path, problems: list[Problem]) -> list[Path]:
             if file.is_file():
                 found.append(file)
             else:
-                problems.append(Problem(str(file), 1, "a link to nothing; not loaded"))
+                nowhere = file.is_symlink() and not file.exists()
+                why = "a link to nothing" if nowhere else "not a regular file"
+                problems.append(Problem(str(file), 1, f"{why}; not loaded"))
     return sorted(found)
 
 
