@@ -62,7 +62,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.xml.constants import SHARED_STRINGS
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
 
 from bscalign.atomic import write_file, write_folder
 from bscalign.escaping import csv_field, csv_unfield
@@ -877,6 +877,35 @@ class _MeasuringReader(ExcelReader):
         super().__init__(path, read_only=True, data_only=False)
         self.path = path
         self.refused: list[tuple[str, str]] = []  # sheet title, why
+
+    def read_manifest(self) -> None:
+        # Every XML part but the sheets and shared strings (measured as they are read) is
+        # parsed whole by openpyxl, into a tree: a part of a few kilobytes could hold a
+        # million styles. The manifest, which says which parts are sheets, comes first.
+        self._check_elements(ARC_CONTENT_TYPES)
+        super().read_manifest()
+        measured = {
+            part.PartName.lstrip("/")
+            for kind in (WORKSHEET_TYPE, SHARED_STRINGS)
+            for part in self.package.findall(kind)
+        }
+        for name in self.valid_files:
+            if name.endswith((".xml", ".rels")) and name not in measured | {ARC_CONTENT_TYPES}:
+                self._check_elements(name)
+
+    def _check_elements(self, part: str) -> None:
+        limit, elements = limits.MAX_PART_ELEMENTS, 0
+        with self.archive.open(part) as stream:
+            while elements <= limit and (chunk := stream.read(SCAN_CHUNK)):
+                # Start tags: every "<" but those of end tags, declarations and comments.
+                ends = chunk.count(b"</") + chunk.count(b"<?") + chunk.count(b"<!")
+                elements += chunk.count(b"<") - ends
+        if elements > limit:
+            raise InputError(
+                str(self.path),
+                f"its part {part} holds more than {limit:,} XML elements, over the limit of "
+                f"{limit:,} for a part other than a sheet or the shared strings",
+            )
 
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
