@@ -25,6 +25,10 @@ MAX_YAML_DEPTH = 64
 MAX_COLUMNS = 1_000
 #: Rows a sheet may declare (Excel's own limit).
 MAX_ROWS = 1_048_576
+#: XML elements in a workbook part openpyxl reads whole (its styles, workbook, properties,
+#: relationships): real ones hold a few thousand; Excel's own cap of 64,000 cell styles, each
+#: with its alignment, comes to some 130,000.
+MAX_PART_ELEMENTS = 150_000
 #: Default of ``--max-sheet-rows``: rows one sheet of a workbook may hold (its last row's number).
 MAX_SHEET_ROWS = 100_000
 #: Default of ``--max-sheet-cells``: cells one sheet may hold, and strings in a workbook's

@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import html
 import itertools
+import operator
 import re
 import zipfile
 import zlib
@@ -62,7 +63,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.xml.constants import SHARED_STRINGS
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
 
 from bscalign.atomic import write_file, write_folder
 from bscalign.escaping import csv_field, csv_unfield
@@ -455,10 +456,11 @@ class _TableLoad:
     def _unnamed_cells(self, number: int, cells: Sequence[Any]) -> None:
         """Report the cells of row ``number`` under no header (right of the last one, or
         under a blank one): nothing says what they are, so they are not read."""
+        filled = map(operator.is_not, cells, itertools.repeat(None))  # skipped at C speed
         unnamed = [
             f"{get_column_letter(index + 1)}{number} ({_shown(text, 40)!r})"
-            for index, cell in enumerate(cells)
-            if index not in self.named and (text := _cell_text(cell)).strip()
+            for index in itertools.compress(range(len(cells)), filled)
+            if index not in self.named and (text := _cell_text(cells[index])).strip()
         ]
         if unnamed:
             where = "a column" if len(unnamed) == 1 else "columns"
@@ -836,12 +838,20 @@ def _sheet_size(stream: IO[bytes]) -> _SheetSize:
 
 
 def _values(rows: Iterable[Sequence[Any]], width: int) -> Iterator[list[Any]]:
-    """Cell values of read-only rows (a formula's text marked as :class:`_Formula`), cut
-    to the header's ``width`` unless a cell right of it holds something (to report it)."""
+    """Cell values of read-only rows (a formula's text marked as :class:`_Formula`): the
+    header's ``width`` of them, and right of it only the cells that exist (to report them).
+
+    openpyxl pads every row to the sheet's widest; a stray cell far right must not cost a
+    Python step per empty cell of every row, so those are skipped at C speed.
+    """
     for row in rows:
-        if all(cell is EMPTY_CELL for cell in row[width:]):
-            row = row[:width]
-        yield [_value(cell) for cell in row]
+        values = [_value(cell) for cell in row[:width]]
+        present = map(operator.is_not, row[width:], itertools.repeat(EMPTY_CELL))
+        if beyond := list(itertools.compress(range(width, len(row)), present)):
+            values += [None] * (beyond[-1] + 1 - width)
+            for index in beyond:
+                values[index] = _value(row[index])
+        yield values
 
 
 def _value(cell: Any) -> Any:
@@ -877,6 +887,35 @@ class _MeasuringReader(ExcelReader):
         super().__init__(path, read_only=True, data_only=False)
         self.path = path
         self.refused: list[tuple[str, str]] = []  # sheet title, why
+
+    def read_manifest(self) -> None:
+        # Every XML part but the sheets and shared strings (measured as they are read) is
+        # parsed whole by openpyxl, into a tree: a part of a few kilobytes could hold a
+        # million styles. The manifest, which says which parts are sheets, comes first.
+        self._check_elements(ARC_CONTENT_TYPES)
+        super().read_manifest()
+        measured = {
+            part.PartName.lstrip("/")
+            for kind in (WORKSHEET_TYPE, SHARED_STRINGS)
+            for part in self.package.findall(kind)
+        }
+        for name in self.valid_files:
+            if name.endswith((".xml", ".rels")) and name not in measured | {ARC_CONTENT_TYPES}:
+                self._check_elements(name)
+
+    def _check_elements(self, part: str) -> None:
+        limit, elements = limits.MAX_PART_ELEMENTS, 0
+        with self.archive.open(part) as stream:
+            while elements <= limit and (chunk := stream.read(SCAN_CHUNK)):
+                # Start tags: every "<" but those of end tags, declarations and comments.
+                ends = chunk.count(b"</") + chunk.count(b"<?") + chunk.count(b"<!")
+                elements += chunk.count(b"<") - ends
+        if elements > limit:
+            raise InputError(
+                str(self.path),
+                f"its part {part} holds more than {limit:,} XML elements, over the limit of "
+                f"{limit:,} for a part other than a sheet or the shared strings",
+            )
 
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
