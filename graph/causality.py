@@ -94,19 +94,18 @@ def infer_causes(
     ['AF1', 'AL1', 'AC1']
     """
     order = validate_order(order)
-    objectives = (index or PlanIndex(graph)).in_graph_order(s.OBJECTIVE)
-    # CAUSES edges join objectives (schema), so their out-edges hold them all
     inferred, explicit = set(), set()
-    for u, data in objectives:
-        for v, kinds in graph.succ[u].items():
+    # the adjacency's own dicts: an edge view would build a tuple per edge of the graph
+    for u, targets in graph.adjacency():
+        for v, kinds in targets.items():
             if s.CAUSES not in kinds:
                 continue
             if kinds[s.CAUSES].get("inferred"):
                 inferred.add((u, v))
             else:
-                explicit.add(data["plan"])
+                explicit.add(graph.nodes[u]["plan"])
     by_plan: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for nid, data in objectives:
+    for nid, data in (index or PlanIndex(graph)).in_graph_order(s.OBJECTIVE):
         if data["plan"] not in explicit:
             by_plan[data["plan"]].append((nid, data))
     wanted = []

@@ -197,6 +197,13 @@ class AuditContext:
         """``(node_id, attrs)`` of one kind (optionally of one plan), sorted by id (read only)."""
         return self.index.nodes(kind, plan)
 
+    def coded_nodes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """``(kind, node_id, attrs)`` of every theme, objective, KPI and action plan: kind by
+        kind, each sorted by id."""
+        for kind in s.CODED_KINDS:
+            for nid, node in self.index.nodes(kind):
+                yield kind, nid, node
+
     def plan_counts(self, plan: str) -> dict[str, int]:
         """A plan's themes, objectives, KPIs and action plans (keyed like declared totals)."""
         return self.index.counts(plan)
@@ -212,6 +219,12 @@ class AuditContext:
     @cached_property
     def agency_plans(self) -> list[PlanNode]:
         return [p for p in self.plans if p["level"] == s.AGENCY]
+
+    @cached_property
+    def answering_plans(self) -> list[tuple[PlanNode, str]]:
+        """Each agency plan whose city plan is loaded, with that city plan's id."""
+        pairs = ((plan, self.city_plan(plan["id"])) for plan in self.agency_plans)
+        return [(plan, city) for plan, city in pairs if city is not None]
 
     def city_plan(self, agency_plan: str) -> str | None:
         """The loaded city plan an agency plan answers to (same city, same year), or None."""

@@ -29,8 +29,7 @@ How to fix
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
-from graphlib import CycleError, TopologicalSorter
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -90,7 +89,9 @@ def _theme(
     for u, targets in effects.items():
         for v in targets:
             causes[v].append(u)
-    for cycle in sorted(sorted(c) for c in _cycles(effects)):
+    # almost every theme is acyclic, which is far quicker to tell than to list no cycles
+    cycles = [] if _acyclic(effects, causes) else nx.simple_cycles(nx.DiGraph(effects))
+    for cycle in sorted(sorted(c) for c in cycles):
         text = CYCLE.format(theme=theme, codes=ARROW.join(ctx.code_of(n) for n in cycle))
         yield RULE.finding(ctx.graph.nodes[cycle[0]], text, node_id=cycle[0])
     customers = set(perspectives.get("C", []))
@@ -114,14 +115,19 @@ def _theme(
         yield RULE.finding(node, text, node_id=nid)
 
 
-def _cycles(effects: dict[str, list[str]]) -> Iterable[list[str]]:
-    """The cycles of the graph whose edges are ``effects`` (node -> its effects)."""
-    try:
-        # almost every theme is acyclic, which is far quicker to tell than to list no cycles
-        TopologicalSorter(effects).prepare()
-    except CycleError:
-        return nx.simple_cycles(nx.DiGraph(effects))
-    return []
+def _acyclic(effects: dict[str, list[str]], causes: dict[str, list[str]]) -> bool:
+    """Whether the graph of ``effects`` (node -> its effects; ``causes`` the reverse) has
+    no cycle: every node can be taken away once its causes are (Kahn)."""
+    waiting = {u: len(before) for u, before in causes.items()}
+    ready = [u for u, count in waiting.items() if not count]
+    done = 0
+    while ready:
+        done += 1
+        for v in effects[ready.pop()]:
+            waiting[v] -= 1
+            if not waiting[v]:
+                ready.append(v)
+    return done == len(effects)
 
 
 def _reached(edges: dict[str, list[str]], starts: set[str]) -> set[str]:

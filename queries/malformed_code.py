@@ -121,9 +121,7 @@ def _shape(kind: str) -> str:
 _not_shaped = twin.text(NOT_SHAPED, shape=twin.lookup(SHAPES, "kind"))
 _misplaced = twin.text(MISPLACED, parent=twin.lookup(PARENT_NAMES, "kind"), listed="listed")
 CYPHER = {
-    "kind": "CASE "
-    + " ".join(f"WHEN item:{kind} THEN {twin.literal(kind)}" for kind in s.CODED_KINDS)
-    + " END AS kind",
+    "kind": twin.kind_of("item"),
     "well-formed": "CASE kind\n"
     + "".join(f"  WHEN {twin.literal(kind)} THEN {_shape(kind)}\n" for kind in s.CODED_KINDS)
     + "END AS well_formed",
@@ -132,10 +130,5 @@ CYPHER = {
     f"  {_not_shaped[1]}]] END\n"
     f"+ CASE WHEN misplaced THEN [[{_misplaced[0]},\n"
     f"  {_misplaced[1]}]] ELSE [] END AS problems",
-    "message": twin.message(
-        MESSAGE,
-        kind=twin.lookup(KIND_NAMES, "kind"),
-        code="item.code",
-        problems=(_joined(0), _joined(1)),
-    ),
+    "message": twin.item_message(MESSAGE, problems=(_joined(0), _joined(1))),
 }

@@ -164,13 +164,12 @@ def rank_by_names(
 
     Examples
     --------
-    >>> from bscalign.graph.build import PlanGraphBuilder
-    >>> b = PlanGraphBuilder()
-    >>> city = b.add_plan("臺北市政府", "111", "city")
-    >>> for code, title in [("GL1", "培育優秀人力"), ("GP6", "優化緊急救護及防災應變機制")]:
-    ...     _ = b.add_objective(city, code, title, source="x:1", place="map")
-    >>> ctx = AuditContext(b.graph)
-    >>> [c.code for c in rank_by_names(ctx, city, ["緊扣生命之鏈", "優化緊急救護"])]
+    In the template's example plans, the objective's own name matches nothing, the name
+    written on its link matches the city's ``GP6``:
+
+    >>> from bscalign.loaders.spreadsheet import example_graph
+    >>> ctx = AuditContext(example_graph())
+    >>> [c.code for c in rank_by_names(ctx, "臺北市政府@111", ["緊扣生命之鏈", "優化緊急救護"])]
     ['GP6']
     """
     best: dict[str, Candidate] = {}
