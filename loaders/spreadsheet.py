@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import html
 import itertools
+import operator
 import re
 import zipfile
 import zlib
@@ -455,10 +456,11 @@ class _TableLoad:
     def _unnamed_cells(self, number: int, cells: Sequence[Any]) -> None:
         """Report the cells of row ``number`` under no header (right of the last one, or
         under a blank one): nothing says what they are, so they are not read."""
+        filled = map(operator.is_not, cells, itertools.repeat(None))  # skipped at C speed
         unnamed = [
             f"{get_column_letter(index + 1)}{number} ({_shown(text, 40)!r})"
-            for index, cell in enumerate(cells)
-            if index not in self.named and (text := _cell_text(cell)).strip()
+            for index in itertools.compress(range(len(cells)), filled)
+            if index not in self.named and (text := _cell_text(cells[index])).strip()
         ]
         if unnamed:
             where = "a column" if len(unnamed) == 1 else "columns"
@@ -836,12 +838,20 @@ def _sheet_size(stream: IO[bytes]) -> _SheetSize:
 
 
 def _values(rows: Iterable[Sequence[Any]], width: int) -> Iterator[list[Any]]:
-    """Cell values of read-only rows (a formula's text marked as :class:`_Formula`), cut
-    to the header's ``width`` unless a cell right of it holds something (to report it)."""
+    """Cell values of read-only rows (a formula's text marked as :class:`_Formula`): the
+    header's ``width`` of them, and right of it only the cells that exist (to report them).
+
+    openpyxl pads every row to the sheet's widest; a stray cell far right must not cost a
+    Python step per empty cell of every row, so those are skipped at C speed.
+    """
     for row in rows:
-        if all(cell is EMPTY_CELL for cell in row[width:]):
-            row = row[:width]
-        yield [_value(cell) for cell in row]
+        values = [_value(cell) for cell in row[:width]]
+        present = map(operator.is_not, row[width:], itertools.repeat(EMPTY_CELL))
+        if beyond := list(itertools.compress(range(width, len(row)), present)):
+            values += [None] * (beyond[-1] + 1 - width)
+            for index in beyond:
+                values[index] = _value(row[index])
+        yield values
 
 
 def _value(cell: Any) -> Any:
