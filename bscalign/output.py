@@ -42,11 +42,15 @@ class Output:
 
     ``notes`` are one-line summaries for a person reading a table; they go to stderr beside
     the formats marked ``notes`` (the JSON document already holds what they say).
+    ``listing``, if any, is what the table format prints instead of aligned columns: for
+    output a person reads line by line with details beneath (the reading trace); the other
+    formats print ``tables`` all the same.
     """
 
     document: dict[str, Any]
     tables: list[Table]
     notes: list[str] = field(default_factory=list)
+    listing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,10 @@ def to_json(document: dict[str, Any]) -> str:
 
 @renderer("table")
 def render_table(output: Output) -> str:
-    """Aligned columns for a terminal (CJK characters count two columns), tables apart."""
+    """Aligned columns for a terminal (CJK characters count two columns), tables apart; or
+    the output's ``listing``."""
+    if output.listing is not None:
+        return output.listing
     return "\n".join(
         (f"{table.title}\n" if table.title else "") + aligned_table(table)
         for table in output.tables
@@ -115,7 +122,9 @@ def render_csv(output: Output) -> str:
         raise ValueError(f"CSV holds one table, not {len(output.tables)}")
     (table,) = output.tables
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Rows end in CR LF (RFC 4180), so the csv module quotes a cell holding either: with LF
+    # alone, a bare CR in a name was left unquoted and a spreadsheet broke the row there.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(column) for column in table.columns])
     writer.writerows([csv_cell(cell_text(row.get(c))) for c in table.columns] for row in table.rows)
     return buffer.getvalue()

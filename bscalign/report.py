@@ -27,12 +27,13 @@ from bscalign.atomic import write_file, write_text
 from bscalign.graph import schema as s
 from bscalign.graph.access import COUNT_KEYS, PlanIndex, plans
 from bscalign.graph.build import named_city_plan
-from bscalign.graph.causality import chains
+from bscalign.graph.causality import Chain, chains
+from bscalign.graph.records import PlanNode
 from bscalign.loaders import LoadResult
 from bscalign.output import Table, display_width, markdown_cell, markdown_table
 from bscalign.queries.base import SEVERITIES, Finding
 from bscalign.queries.causes import consequences
-from bscalign.queries.coverage import coverage
+from bscalign.queries.coverage import CoverageRow, coverage
 from bscalign.queries.engine import Suppressed, audit
 from bscalign.views import strategy_map_layout, view_graph
 from bscalign.views.html import ViewFragment, view_fragment
@@ -279,7 +280,7 @@ class _ReportBuilder:
 
     # -- sections of one plan ------------------------------------------------------------
 
-    def plan_sections(self, plan: dict[str, Any], anchor: str) -> list[Section]:
+    def plan_sections(self, plan: PlanNode, anchor: str) -> list[Section]:
         words = self.words
         title = words["heading_of_plan"].format(plan=plan["id"], level=words[plan["level"]])
         head = Section(2, title, anchor)
@@ -341,7 +342,7 @@ class _ReportBuilder:
         section.tables.append(self.chain_table(found, with_plan=False))
         return section
 
-    def coverage_section(self, plan: dict[str, Any], anchor: str) -> Section:
+    def coverage_section(self, plan: PlanNode, anchor: str) -> Section:
         """A city plan: its objectives × agencies. An agency plan: what it supports."""
         words = self.words
         section = Section(3, words["coverage"], f"{anchor}-coverage")
@@ -429,7 +430,7 @@ class _ReportBuilder:
         rows = [{**self.finding_row(x.finding), words["reason"]: x.reason} for x in suppressed]
         return Table([words[k] for k in keys], rows)
 
-    def chain_table(self, found: list[dict[str, Any]], *, with_plan: bool) -> Table:
+    def chain_table(self, found: list[Chain], *, with_plan: bool) -> Table:
         """One row per explicit chain; one row per theme for inferred chains, step by step.
 
         Inferred chains join every objective of one perspective to every objective of the
@@ -460,7 +461,7 @@ class _ReportBuilder:
         keys = ["theme", "chain", "count", "inferred"]
         return Table([words[k] for k in (["plan", *keys] if with_plan else keys)], rows)
 
-    def coverage_table(self, rows: list[dict[str, Any]], *, with_plan: bool) -> Table:
+    def coverage_table(self, rows: list[CoverageRow], *, with_plan: bool) -> Table:
         words = self.words
         agencies = sorted({a for r in rows for a in r["supported_by"]})
         keys = ["city_objective", "name"]

@@ -3,11 +3,17 @@
 Loaders call :class:`PlanGraphBuilder`; they never touch node attributes themselves, so
 every input format yields the same shapes. A code written in several places becomes one
 node that remembers each place (``occurrences``) and each name variant (``names``).
+
+Codes and names are interned (:func:`sys.intern`): a country's plans write the same few
+hundred codes and many of the same names in every file, and one string object per value
+instead of one per mention saves a tenth of the graph's memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from sys import intern
 from typing import Any
 
 import networkx as nx
@@ -19,6 +25,8 @@ from bscalign.graph.records import PlanNode
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
 #: spreadsheet row) beats a heading or an overview table that restates it.
 NAME_AUTHORITY = {"yaml": 0, "sheet": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
+#: The rank of a name read anywhere else.
+LEAST_AUTHORITY = len(NAME_AUTHORITY)
 #: Past this many sources, a node's sources are also kept in a set for fast look-ups.
 LONG_SOURCES = 32
 
@@ -38,9 +46,22 @@ class PlanGraphBuilder:
 
     def __init__(self, graph: nx.MultiDiGraph | None = None) -> None:
         self.graph = graph if graph is not None else nx.MultiDiGraph()
+        # node -> its attribute dict (the one the graph holds): every call finds its node
+        # here in one dict look-up instead of through the graph's views. The builder owns
+        # the graph while it builds: nodes are added through it and never removed.
+        self._nodes: dict[str, dict[str, Any]] = dict(self.graph.nodes(data=True))
         # node -> its sources as a set, for nodes past LONG_SOURCES: an organization named in
         # the theme groups of every city map is seen once per document that carries the map
         self._long_sources: dict[str, set[str]] = {}
+
+    def node(self, nid: str) -> dict[str, Any]:
+        """The attribute dict of node ``nid`` (KeyError if it was never added)."""
+        return self._nodes[nid]
+
+    def _add_node(self, nid: str, **attrs: Any) -> dict[str, Any]:
+        self.graph.add_node(nid, **attrs)
+        node = self._nodes[nid] = self.graph.nodes[nid]
+        return node
 
     # -- plans and organizations -------------------------------------------------------
 
@@ -56,8 +77,8 @@ class PlanGraphBuilder:
         """Add (or find) a plan and its organization; return the plan id."""
         pid = s.plan_id(organization, year)
         nid = s.plan_node_id(pid)
-        if nid not in self.graph:
-            self.graph.add_node(
+        if nid not in self._nodes:
+            self._add_node(
                 nid,
                 kind=s.PLAN,
                 id=pid,
@@ -76,9 +97,10 @@ class PlanGraphBuilder:
     def add_organization(self, name: str, *, source: str = "") -> str:
         """Add (or find) an organization; return its node id."""
         nid = s.organization_node_id(name)
-        if nid not in self.graph:
-            self.graph.add_node(nid, kind=s.ORGANIZATION, name=name, source=source, sources=[])
-        self._remember_source(nid, source)
+        node = self._nodes.get(nid)
+        if node is None:
+            node = self._add_node(nid, kind=s.ORGANIZATION, name=name, source=source, sources=[])
+        self._remember_source(nid, node, source)
         return nid
 
     def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
@@ -86,14 +108,15 @@ class PlanGraphBuilder:
         target = s.node_id(s.THEME, plan, theme) if theme else s.plan_node_id(plan)
         if theme:
             self.add_theme(plan, theme, None, source="", place="declared")
-        self.graph.nodes[target].setdefault("declared", {})[what] = total
+        self._nodes[target].setdefault("declared", {})[what] = total
 
     # -- coded nodes ---------------------------------------------------------------------
 
     def add_theme(self, plan: str, code: str, name: str | None, *, source: str, place: str) -> str:
         """Add (or find) a theme; record this occurrence of it."""
-        nid = self._coded(s.THEME, plan, code, name, source, place, parent=None)
-        self.graph.nodes[nid].setdefault("declared", {})
+        nid, node = self._coded(s.THEME, plan, code, name, source, place, parent=None)
+        if "declared" not in node:  # (setdefault would make a dict on every call)
+            node["declared"] = {}
         return nid
 
     def add_objective(
@@ -115,30 +138,30 @@ class PlanGraphBuilder:
         perspective given where the objective is defined wins over what an earlier mere
         mention (a KPI row naming it first) read from its code.
         """
-        shape = s.OBJECTIVE_CODE.match(code)
-        derived_perspective = shape["perspective"] if shape else None
-        city_wide = code.startswith(s.CITY_WIDE_PREFIX)
-        derived_theme = shape["theme"] if shape and not city_wide else None
-        nid = self._coded(
+        derived_theme, derived_perspective = _objective_shape(code)
+        nid, node = self._coded(
             s.OBJECTIVE, plan, code, name, source, place, parent=theme or derived_theme
         )
-        node = self.graph.nodes[nid]
-        node.setdefault("links", [])
+        if "links" not in node:
+            node["links"] = []
         node["new"] = node.get("new", False) or new
         defining = place != "implied"
         if node.get("perspective") is None or (defining and perspective is not None):
             node["perspective"] = perspective or derived_perspective
         if node.get("theme") is None or (defining and theme is not None):
-            self._set_theme(nid, plan, theme or derived_theme, source)
+            self._set_theme(nid, node, plan, theme or derived_theme, source)
         return nid
 
-    def _set_theme(self, nid: str, plan: str, theme: str | None, source: str) -> None:
-        node = self.graph.nodes[nid]
-        if "theme" in node and node["theme"] == theme:
-            return
-        self.graph.remove_edges_from(
-            [(nid, old, s.IN_THEME) for old in successors_of_kind(self.graph, nid, s.IN_THEME)]
-        )
+    def _set_theme(
+        self, nid: str, node: dict[str, Any], plan: str, theme: str | None, source: str
+    ) -> None:
+        if "theme" in node:
+            if node["theme"] == theme:
+                return
+            # only a theme set before has an IN_THEME edge to take away
+            self.graph.remove_edges_from(
+                [(nid, old, s.IN_THEME) for old in successors_of_kind(self.graph, nid, s.IN_THEME)]
+            )
         node["theme"] = theme
         if theme is not None:
             tid = self.add_theme(plan, theme, None, source=source, place="implied")
@@ -158,14 +181,14 @@ class PlanGraphBuilder:
         new: bool = False,
     ) -> str:
         """Add (or find) a KPI; with ``objective`` it MEASURES that objective."""
-        nid = self._coded(s.KPI, plan, code, name, source, place, parent=objective)
-        node = self.graph.nodes[nid]
-        for flag, value in (("wccd", wccd), ("city_kpi", city_kpi), ("new", new)):
-            node[flag] = node.get(flag, False) or value
-        node.setdefault("city_kpi_refs", [])
+        nid, node = self._coded(s.KPI, plan, code, name, source, place, parent=objective)
+        node["wccd"] = node.get("wccd", False) or wccd
+        node["city_kpi"] = node.get("city_kpi", False) or city_kpi
+        node["new"] = node.get("new", False) or new
+        if "city_kpi_refs" not in node:
+            node["city_kpi_refs"] = []
         if objective is not None:
-            target = self.add_objective(plan, objective, None, source=source, place="implied")
-            self._edge(nid, target, s.MEASURES, source=source)
+            self._edge_to_mention(nid, s.MEASURES, self.add_objective, plan, objective, source)
         return nid
 
     def add_action_plan(
@@ -184,10 +207,9 @@ class PlanGraphBuilder:
         shared, not a second plan), so the KPI it is listed under is no part of what it is:
         its occurrences have no parent.
         """
-        nid = self._coded(s.ACTION_PLAN, plan, code, name, source, place, parent=None)
+        nid, _ = self._coded(s.ACTION_PLAN, plan, code, name, source, place, parent=None)
         for kpi in kpis:
-            target = self.add_kpi(plan, kpi, None, source=source, place="implied")
-            self._edge(nid, target, s.SUPPORTS, source=source)
+            self._edge_to_mention(nid, s.SUPPORTS, self.add_kpi, plan, kpi, source)
         return nid
 
     # -- links between nodes -------------------------------------------------------------
@@ -204,15 +226,20 @@ class PlanGraphBuilder:
     ) -> None:
         """Record an upward link exactly as written; :func:`resolve_links` joins it."""
         nid = self.add_objective(plan, objective, None, source=source, place="implied")
-        link = {"code": code, "name": name or "", "raw": raw or code, "source": source}
-        links = self.graph.nodes[nid]["links"]
+        link = {
+            "code": intern(code),
+            "name": intern(name or ""),
+            "raw": intern(raw or code),
+            "source": source,
+        }
+        links = self._nodes[nid]["links"]
         if all(existing["code"] != code for existing in links):
             links.append(link)
 
     def add_theme_link(self, plan: str, theme: str, code: str, *, source: str) -> None:
         """Record that a whole agency theme supports the city objective ``code``."""
         nid = self.add_theme(plan, theme, None, source=source, place="implied")
-        links = self.graph.nodes[nid].setdefault("links", [])
+        links = self._nodes[nid].setdefault("links", [])
         if all(existing["code"] != code for existing in links):
             links.append({"code": code, "name": "", "raw": code, "source": source})
 
@@ -246,13 +273,13 @@ class PlanGraphBuilder:
     def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, *, source: str) -> None:
         """Record that a KPI is (or feeds) the city KPI ``city_kpi`` (e.g. ``GP6.2``)."""
         nid = self.add_kpi(plan, kpi, None, source=source, place="implied")
-        refs = self.graph.nodes[nid]["city_kpi_refs"]
+        refs = self._nodes[nid]["city_kpi_refs"]
         if city_kpi not in refs:
             refs.append(city_kpi)
 
     def suppress(self, node: str, rule: str, reason: str) -> None:
         """Silence finding ``rule`` on ``node`` (a planner's decision, kept with its reason)."""
-        self.graph.nodes[node].setdefault("suppress", []).append({"rule": rule, "reason": reason})
+        self._nodes[node].setdefault("suppress", []).append({"rule": rule, "reason": reason})
 
     # -- internals -----------------------------------------------------------------------
 
@@ -265,15 +292,17 @@ class PlanGraphBuilder:
         source: str,
         place: str,
         parent: str | None,
-    ) -> str:
+    ) -> tuple[str, dict[str, Any]]:
         nid = s.node_id(kind, plan, code)
-        graph = self.graph
-        if nid not in graph:
-            graph.add_node(
+        node = self._nodes.get(nid)
+        if name:
+            name = intern(name)
+        if node is None:
+            node = self._add_node(
                 nid,
                 kind=kind,
                 plan=plan,
-                code=code,
+                code=intern(code),
                 name=name or "",
                 names=[],
                 occurrences=[],
@@ -281,25 +310,25 @@ class PlanGraphBuilder:
                 source=source,
                 suppress=[],
             )
-        node = graph.nodes[nid]
         if name:
-            rank = NAME_AUTHORITY.get(place, len(NAME_AUTHORITY))
-            if not node["name"] or rank < node.get("name_rank", len(NAME_AUTHORITY)):
+            rank = NAME_AUTHORITY.get(place, LEAST_AUTHORITY)
+            if not node["name"] or rank < node.get("name_rank", LEAST_AUTHORITY):
                 node["name"] = name
                 node["name_rank"] = rank
             if name not in node["names"]:
                 node["names"].append(name)
         if place != "implied" and place != "declared":
+            parent = intern(parent) if parent is not None else None
             node["occurrences"].append(
                 {"source": source, "name": name or "", "place": place, "parent": parent}
             )
         if not node["source"] and source:
             node["source"] = source
-        self._remember_source(nid, source)
-        return nid
+        self._remember_source(nid, node, source)
+        return nid, node
 
-    def _remember_source(self, nid: str, source: str) -> None:
-        sources = self.graph.nodes[nid]["sources"]
+    def _remember_source(self, nid: str, node: dict[str, Any], source: str) -> None:
+        sources = node["sources"]
         if not source or (sources and sources[-1] == source):
             return
         if len(sources) < LONG_SOURCES:
@@ -313,12 +342,31 @@ class PlanGraphBuilder:
             seen.add(source)
             sources.append(source)
 
+    def _edge_to_mention(
+        self, nid: str, kind: str, add: Callable[..., str], plan: str, code: str, source: str
+    ) -> None:
+        """Join ``nid`` to the node ``add`` finds (or adds, as a mere mention) for ``code``."""
+        self._edge(nid, add(plan, code, None, source=source, place="implied"), kind, source=source)
+
     def _edge(self, u: str, v: str, kind: str, *, source: str, **attrs: Any) -> None:
-        if self.graph.has_edge(u, v, key=kind):
-            data = self.graph.edges[u, v, kind]
+        data = self.graph.get_edge_data(u, v, kind)
+        if data is not None:
             data.update({k: v2 for k, v2 in attrs.items() if v2})
             return
         self.graph.add_edge(u, v, key=kind, kind=kind, source=source, **attrs)
+
+
+@lru_cache(maxsize=4096)
+def _objective_shape(code: str) -> tuple[str | None, str | None]:
+    """The theme and perspective a well-formed objective code says (``AC1``: A, C).
+
+    Cached: a country's plans repeat a few hundred codes over hundreds of thousands of rows.
+    """
+    shape = s.OBJECTIVE_CODE.match(code)
+    if shape is None:
+        return None, None
+    city_wide = code.startswith(s.CITY_WIDE_PREFIX)
+    return (None if city_wide else shape["theme"]), shape["perspective"]
 
 
 def resolve_links(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:

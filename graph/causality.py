@@ -69,13 +69,17 @@ def group_by_theme(
     return themes
 
 
-def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) -> int:
+def infer_causes(
+    graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER, index: PlanIndex | None = None
+) -> int:
     """Add inferred CAUSES edges to every plan that has no explicit ones; return how many.
 
     Inside each theme, every objective of one perspective causes every objective of the
     next perspective present, along ``order`` (lowest first). Earlier inferred edges that
     the graph no longer calls for are removed, so calling it again (after a change, with
-    another order, on a copy) is safe, and cheap when nothing changed.
+    another order, on a copy) is safe, and cheap when nothing changed. ``index``, a
+    :class:`~bscalign.graph.access.PlanIndex` of the graph, spares building one (the
+    edges it adds do not change it).
 
     Examples
     --------
@@ -91,19 +95,22 @@ def infer_causes(graph: nx.MultiDiGraph, order: str = s.DEFAULT_CAUSAL_ORDER) ->
     """
     order = validate_order(order)
     inferred, explicit = set(), set()
-    for u, v, kind, is_inferred in graph.edges(keys=True, data="inferred"):
-        if kind != s.CAUSES:
-            continue
-        if is_inferred:
-            inferred.add((u, v))
-        else:
-            explicit.add(graph.nodes[u]["plan"])
-    index = PlanIndex(graph)
+    # the adjacency's own dicts: an edge view would build a tuple per edge of the graph
+    for u, targets in graph.adjacency():
+        for v, kinds in targets.items():
+            if s.CAUSES not in kinds:
+                continue
+            if kinds[s.CAUSES].get("inferred"):
+                inferred.add((u, v))
+            else:
+                explicit.add(graph.nodes[u]["plan"])
+    by_plan: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for nid, data in (index or PlanIndex(graph)).in_graph_order(s.OBJECTIVE):
+        if data["plan"] not in explicit:
+            by_plan[data["plan"]].append((nid, data))
     wanted = []
-    for plan in sorted({d["id"] for _, d in graph.nodes(data=True) if d["kind"] == s.PLAN}):
-        if plan in explicit:
-            continue
-        for perspectives in objectives_by_theme(graph, plan, index).values():
+    for _, members in sorted(by_plan.items()):
+        for perspectives in group_by_theme(members).values():
             present = [perspectives[p] for p in order if perspectives.get(p)]
             for causes, effects in pairwise(present):
                 wanted.extend((u, v) for u in causes for v in effects)

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
 from bscalign.graph import schema as s
 from bscalign.graph.access import PlanIndex, coded_nodes, plans
+from bscalign.graph.records import PlanNode
 
 #: Link kinds a diff compares, as written in the input.
 UPWARD, CITY_KPI, MEMBER = "upward", "city_kpi", "member"
@@ -100,13 +101,59 @@ def _distance(old_code: str, new_code: str) -> tuple[bool, bool]:
     return (old_code[:1] != new_code[:1], old_code[1:2] != new_code[1:2])
 
 
+class Entry(TypedDict):
+    """An entry added or removed."""
+
+    kind: str
+    code: str
+    name: str
+
+
+class Renamed(TypedDict):
+    """An entry renamed, or a code now naming another entry (``code_reused``)."""
+
+    kind: str
+    code: str
+    old_name: str
+    new_name: str
+
+
+class Recoded(TypedDict):
+    """An entry whose name moved to another code."""
+
+    kind: str
+    old_code: str
+    new_code: str
+    name: str
+
+
+#: A link added or removed: ``kind`` upward, city_kpi or member, ``from`` its source's code
+#: (or member's name), ``to`` its target's code, ``name`` as written.
+LinkEntry = TypedDict("LinkEntry", {"kind": str, "from": str, "to": str, "name": str})
+
+
+class PlanDiff(TypedDict):
+    """What changed from one plan to another (see :func:`diff_plans`)."""
+
+    old: str
+    new: str
+    unchanged: int
+    added: list[Entry]
+    removed: list[Entry]
+    renamed: list[Renamed]
+    recoded: list[Recoded]
+    code_reused: list[Renamed]
+    links_added: list[LinkEntry]
+    links_removed: list[LinkEntry]
+
+
 def diff_plans(
     old_graph: nx.MultiDiGraph,
     old_plan: str,
     new_graph: nx.MultiDiGraph,
     new_plan: str,
     indexes: tuple[PlanIndex, PlanIndex] | None = None,
-) -> dict[str, Any]:
+) -> PlanDiff:
     """Compare plan ``old_plan`` of ``old_graph`` with plan ``new_plan`` of ``new_graph``.
 
     Parameters
@@ -121,7 +168,7 @@ def diff_plans(
 
     Returns
     -------
-    dict
+    PlanDiff
         ``old``, ``new`` (plan ids), ``unchanged`` (how many entries kept code and name),
         ``added`` and ``removed`` (``kind``, ``code``, ``name``), ``renamed`` (``kind``,
         ``code``, ``old_name``, ``new_name``), ``recoded`` (``kind``, ``old_code``,
@@ -141,11 +188,17 @@ def diff_plans(
     >>> diff_plans(b.graph, old, b.graph, new)["recoded"]
     [{'kind': 'Objective', 'old_code': 'GP6', 'new_code': 'GP5', 'name': '強化社會與交通安全機制'}]
     """
-    result: dict[str, Any] = {
+    result: PlanDiff = {
         "old": old_plan,
         "new": new_plan,
         "unchanged": 0,
-        **{key: [] for key in ("added", "removed", "renamed", "recoded", "code_reused")},
+        "added": [],
+        "removed": [],
+        "renamed": [],
+        "recoded": [],
+        "code_reused": [],
+        "links_added": [],
+        "links_removed": [],
     }
     old_index, new_index = indexes or (None, None)
     matchings = {}
@@ -178,7 +231,7 @@ def diff_plans(
     return result
 
 
-def diff_graphs(old_graph: nx.MultiDiGraph, new_graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def diff_graphs(old_graph: nx.MultiDiGraph, new_graph: nx.MultiDiGraph) -> list[PlanDiff]:
     """Diff the plans of every organization found in both graphs (see :func:`diff_plans`).
 
     Each organization's latest plan in ``old_graph`` is compared with its latest plan in
@@ -204,7 +257,7 @@ def diff_graphs(old_graph: nx.MultiDiGraph, new_graph: nx.MultiDiGraph) -> list[
 
 def latest_plans(graph: nx.MultiDiGraph) -> dict[str, str]:
     """Map each organization to the id of its latest plan in ``graph``."""
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, PlanNode] = {}
     for plan in plans(graph):
         best = latest.get(plan["organization"])
         if best is None or _year_key(plan["year"]) > _year_key(best["year"]):
@@ -270,12 +323,12 @@ def _follow(link: Link, matchings: dict[str, CodeMatching]) -> Link:
     return (link_kind, kind, code, target, name)
 
 
-def _link_entry(link: Link) -> dict[str, str]:
+def _link_entry(link: Link) -> LinkEntry:
     link_kind, _, code, target, name = link
     return {"kind": link_kind, "from": code, "to": target, "name": name}
 
 
-def diff_rows(diff: dict[str, Any]) -> list[dict[str, str]]:
+def diff_rows(diff: PlanDiff) -> list[dict[str, str]]:
     """Flatten one plan diff into table rows: ``change``, ``kind``, ``old``, ``new``.
 
     Examples

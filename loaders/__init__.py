@@ -6,27 +6,37 @@ links to the city plans loaded in the same run, and returns every problem found.
 
 Text formats (:data:`FORMATS`) are decoded first (UTF-8, UTF-16 or Big5, see
 :func:`~bscalign.loaders.textnorm.decode`) and recognised from their text; binary formats
-(:data:`BINARY_FORMATS`) are recognised from their bytes and read from the file.
+(:data:`BINARY_FORMATS`) are recognised from their bytes and read from the file. A text
+format may split its parsing in two (:class:`TextFormat`): the pure first half then runs in
+worker processes (:mod:`~bscalign.loaders.workers`) while this one builds the graph.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
-from bscalign.graph.gcpause import paused_gc
+from bscalign.graph.gcpause import paused_gc, settle
 from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import limits, progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text
+from bscalign.loaders.seedtext import (
+    build_seed_text,
+    looks_like_seed_text,
+    parse_seed_text,
+    prepare_seed_text,
+)
 from bscalign.loaders.spreadsheet import (
     csv_load_rank,
     looks_like_csv_table,
@@ -35,7 +45,13 @@ from bscalign.loaders.spreadsheet import (
     read_xlsx,
 )
 from bscalign.loaders.textnorm import decode
-from bscalign.loaders.yamlplans import looks_like_yaml_plans, parse_yaml_plans
+from bscalign.loaders.workers import mapped_in_order, worker_count
+from bscalign.loaders.yamlplans import (
+    build_yaml_plans,
+    looks_like_yaml_plans,
+    parse_yaml_plans,
+    prepare_yaml_plans,
+)
 
 __all__ = [
     "BINARY_FORMATS",
@@ -43,6 +59,7 @@ __all__ = [
     "InputError",
     "LoadResult",
     "Problem",
+    "TextFormat",
     "input_formats",
     "limits",
     "read_plans",
@@ -53,11 +70,31 @@ Reader = Callable[[Path, PlanGraphBuilder], list[Problem]]
 #: ``progress(bytes_done, bytes_in_all)`` as :func:`read_plans` goes.
 Progress = Callable[[int, int], None]
 
-#: Text formats by name, each with the test that recognises it from the content (in order).
-FORMATS: dict[str, tuple[Callable[[str], bool], Parser]] = {
-    "yaml": (looks_like_yaml_plans, parse_yaml_plans),
-    "csv": (looks_like_csv_table, parse_csv_table),
-    "text": (looks_like_seed_text, parse_seed_text),
+
+@dataclass(frozen=True)
+class TextFormat:
+    """A text format: the test that recognises it from the content, and how it loads.
+
+    ``parse(text, file, builder)`` loads a file in the main process. A format may also
+    offer the same work in two halves: ``prepare(text, file)``, pure (no builder, no global
+    state) and returning plain picklable data, runs in a worker process; ``build(prepared,
+    file, builder)`` adds that to the graph in the main process. Errors either half raises
+    (:class:`InputError`, :class:`OSError`) are treated as ``parse``'s would be.
+    """
+
+    recognise: Callable[[str], bool]
+    parse: Parser
+    prepare: Callable[[str, str], Any] | None = None
+    build: Callable[[Any, str, PlanGraphBuilder], list[Problem]] | None = None
+
+
+#: Text formats by name, each recognised from the content (tested in this order).
+FORMATS: dict[str, TextFormat] = {
+    "yaml": TextFormat(
+        looks_like_yaml_plans, parse_yaml_plans, prepare_yaml_plans, build_yaml_plans
+    ),
+    "csv": TextFormat(looks_like_csv_table, parse_csv_table),
+    "text": TextFormat(looks_like_seed_text, parse_seed_text, prepare_seed_text, build_seed_text),
 }
 #: Binary formats by name, each with the test that recognises a file from its bytes.
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
@@ -133,7 +170,9 @@ def _files_below(folder: Path, problems: list[Problem]) -> list[Path]:
             if file.is_file():
                 found.append(file)
             else:
-                problems.append(Problem(str(file), 1, "a link to nothing; not loaded"))
+                nowhere = file.is_symlink() and not file.exists()
+                why = "a link to nothing" if nowhere else "not a regular file"
+                problems.append(Problem(str(file), 1, f"{why}; not loaded"))
     return sorted(found)
 
 
@@ -143,6 +182,7 @@ def read_plans(
     progress_to: Progress | None = None,
     *,
     bounds: limits.Limits = limits.DEFAULT,
+    workers: int | None = None,
 ) -> LoadResult:
     """Load every plan in ``paths`` (files or folders) into one graph.
 
@@ -158,6 +198,10 @@ def read_plans(
         for a progress bar on large inputs.
     bounds : Limits, optional
         Limits that can be raised (the input size); see :mod:`bscalign.loaders.limits`.
+    workers : int, optional
+        Worker processes that parse while the graph is built (default: the environment
+        variable ``BSCALIGN_WORKERS``, else the CPUs available; 1: none). The graph and the
+        problems are the same whatever the number.
 
     Returns
     -------
@@ -200,18 +244,21 @@ def read_plans(
         inputs = sorted(opened, key=attrgetter("rank"))
         bytes_in_all = sum(item.size for item in inputs)
         bytes_done = 0
-        for item in inputs:
-            with progress.listening(_within(progress_to, bytes_done, item.size, bytes_in_all)):
-                try:
-                    result.problems.extend(item.load(builder))
-                except (InputError, OSError) as err:
-                    if item.named:
-                        raise _input_error(Path(item.name), err) from None
-                    result.problems.append(_not_loaded(Path(item.name), err))
-            bytes_done += item.size
-            if progress_to is not None:
-                progress_to(bytes_done, bytes_in_all)
-            result.files.append(item.name)
+        with closing(_prepared(inputs, bounds, worker_count(workers))) as prepared:
+            for item, outcome in prepared:
+                listener = _within(progress_to, bytes_done, item.size, bytes_in_all)
+                with progress.listening(listener):
+                    try:
+                        result.problems.extend(_load(item, outcome, builder))
+                    except (InputError, OSError) as err:
+                        if item.named:
+                            raise _input_error(Path(item.name), err) from None
+                        result.problems.append(_not_loaded(Path(item.name), err))
+                settle()
+                bytes_done += item.size
+                if progress_to is not None:
+                    progress_to(bytes_done, bytes_in_all)
+                result.files.append(item.name)
         resolve_links(builder.graph)
     result.problems.sort()
     return result
@@ -219,13 +266,78 @@ def read_plans(
 
 @dataclass
 class _Input:
-    """One file, recognised and ready to load into a builder."""
+    """One file, recognised: what loads it, and when."""
 
     name: str
     size: int
-    load: Callable[[PlanGraphBuilder], list[Problem]]
+    format: str
     rank: int = 0
     named: bool = True
+
+    @property
+    def preparable(self) -> bool:
+        """Whether its format prepares files apart from the graph (in a worker)."""
+        text_format = FORMATS.get(self.format)
+        return text_format is not None and text_format.prepare is not None
+
+
+#: What preparing one file came to: (True, the prepared data) or (False, the error).
+_Outcome = tuple[bool, Any]
+
+
+def _prepared(
+    inputs: list[_Input], bounds: limits.Limits, workers: int
+) -> Iterator[tuple[_Input, _Outcome | None]]:
+    """Each input with what preparing it came to (None: its format has no prepare stage).
+
+    The prepare stages run in worker processes, in order, a few files ahead of the
+    builder; the others wait for the main process.
+    """
+    preparable = [item for item in inputs if item.preparable]
+    outcomes = mapped_in_order(
+        partial(_prepare_batch, bounds=bounds),
+        [(item.name, item.format) for item in preparable],
+        [item.size for item in preparable],
+        workers,
+    )
+    with closing(outcomes):
+        for item in inputs:
+            yield item, next(outcomes) if item.preparable else None
+
+
+def _prepare_batch(batch: list[tuple[str, str]], bounds: limits.Limits) -> list[_Outcome]:
+    """Read, decode and prepare files (in a worker process, or in this one)."""
+    outcomes: list[_Outcome] = []
+    with limits.applied(bounds), progress.listening(None):
+        for name, format_name in batch:
+            prepare = FORMATS[format_name].prepare
+            assert prepare is not None
+            try:
+                outcomes.append((True, prepare(_text_of(name), name)))
+            except (InputError, OSError) as err:
+                outcomes.append((False, err))
+            settle()
+    return outcomes
+
+
+def _load(item: _Input, outcome: _Outcome | None, builder: PlanGraphBuilder) -> list[Problem]:
+    """Load one input into ``builder``: its prepared data, or the file itself."""
+    if item.format in BINARY_FORMATS:
+        return BINARY_FORMATS[item.format][1](Path(item.name), builder)
+    text_format = FORMATS[item.format]
+    if outcome is None:
+        return text_format.parse(_text_of(item.name), item.name, builder)
+    prepared_fine, prepared = outcome
+    if not prepared_fine:
+        raise prepared
+    assert text_format.build is not None
+    return text_format.build(prepared, item.name, builder)
+
+
+def _text_of(name: str) -> str:
+    # read again where it loads, rather than kept from recognising it: a country's files
+    # are hundreds of megabytes of text, and recognising them takes a fraction of a second
+    return decode(Path(name).read_bytes(), name)
 
 
 def _within(
@@ -261,19 +373,18 @@ def _open(file: Path, input_format: str | None, named: bool = True) -> _Input:
             f"{limits.size_text(size)}, over the input size limit of {limits.size_text(limit)} "
             "(raise it with --max-input-size)",
         )
-    for format_name, (recognise, read) in BINARY_FORMATS.items():
+    for format_name, (recognise, _) in BINARY_FORMATS.items():
         if input_format == format_name or (input_format is None and recognise(file)):
-            return _Input(name, size, lambda builder, read=read: read(file, builder), named=named)
-    text = decode(file.read_bytes(), name)
+            return _Input(name, size, format_name, named=named)
+    text = _text_of(name)
     format_name = input_format or _recognise(text, name)
-    parse = FORMATS[format_name][1]
     rank = LOAD_ORDER[format_name](text, name) + 1 if format_name in LOAD_ORDER else 0
-    return _Input(name, size, lambda builder: parse(text, name, builder), rank, named)
+    return _Input(name, size, format_name, rank, named)
 
 
 def _recognise(text: str, file: str) -> str:
-    for format_name, (recognise, _) in FORMATS.items():
-        if recognise(text):
+    for format_name, text_format in FORMATS.items():
+        if text_format.recognise(text):
             return format_name
     raise InputError(
         file,

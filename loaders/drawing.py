@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import TypedDict
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder, named_city_plan
@@ -189,29 +189,49 @@ def _title_identity(drawing: Drawing) -> tuple[str, str] | None:
     return (organization, year) if organization and year else None
 
 
+#: What one drawn arrow gave: a cause-effect edge or an upward link, ``from`` → ``to``.
+DrawnFact = TypedDict("DrawnFact", {"kind": str, "plan": str, "from": str, "to": str})
+#: An arrow read: its source, the labels of the shapes it joins and what it gave.
+DrawnArrow = TypedDict(
+    "DrawnArrow", {"source": str, "from": str, "to": str, "read": list[DrawnFact]}
+)
+
+
 @dataclass
-class DrawnCount:
-    """Strokes read as arrows (a cause-effect edge or an upward link) and all strokes seen;
-    ``arrows`` says what each arrow read joined and gave (the reading trace shows them)."""
+class DrawnReading:
+    """What reading slides or pages saw, for the reading trace and the tests: strokes read as
+    arrows (a cause-effect edge or an upward link) and all strokes seen, what each arrow read
+    joined and gave, and, when ``trace`` is a list, the reading trace of every text line."""
 
     arrows_read: int = 0
     strokes: int = 0
-    arrows: list[dict[str, Any]] = field(default_factory=list)
+    arrows: list[DrawnArrow] = field(default_factory=list)
+    trace: list[TracedLine] | None = None
+
+    def parse(
+        self, text: str, file: str, builder: PlanGraphBuilder, sources: list[str]
+    ) -> list[Problem]:
+        """Parse a document's text into ``builder`` (:func:`~.seedtext.parse_seed_text`),
+        appending its reading trace to ``trace`` if that is a list."""
+        if self.trace is None:
+            return parse_seed_text(text, file, builder, sources=sources)
+        traced, parsed = trace_seed_text(text, file, builder, sources=sources)
+        self.trace.extend(traced)
+        return parsed
 
 
 def load_drawings(
     drawings: Sequence[Drawing],
     file: str,
     builder: PlanGraphBuilder,
-    count: DrawnCount | None = None,
-    trace: list[TracedLine] | None = None,
+    seen: DrawnReading | None = None,
 ) -> list[Problem]:
     """Load slides or pages into ``builder``: their text, then their arrows.
 
     Returns every problem, each naming the file and the slide or page (as ``line``, with
-    the shape in the message). With ``trace``, the reading trace of every text line is
-    appended to it (:func:`~bscalign.loaders.seedtext.trace_seed_text`).
+    the shape in the message). What the reading saw goes to ``seen``.
     """
+    seen = seen or DrawnReading()
     problems: list[Problem] = []
     starts = [*document_starts(drawings), len(drawings)]
     for first, stop in pairwise(starts):
@@ -221,22 +241,14 @@ def load_drawings(
         if not any(holds_code(text) for text, *_ in lines):
             continue
         text, sources = "\n".join(t for t, *_ in lines), [x[1] for x in lines]
-        if trace is None:
-            parsed = parse_seed_text(text, file, builder, sources=sources)
-        else:
-            traced, parsed = trace_seed_text(text, file, builder, sources=sources)
-            trace.extend(traced)
-        for problem in parsed:
+        for problem in seen.parse(text, file, builder, sources):
             _, _, drawing, label = lines[min(problem.line, len(lines)) - 1]
             problems.append(_at(drawing, label, problem.message, file, problem.plan))
-    return problems + add_drawn_arrows(drawings, file, builder, count)
+    return problems + add_drawn_arrows(drawings, file, builder, seen)
 
 
 def add_drawn_arrows(
-    drawings: Sequence[Drawing],
-    file: str,
-    builder: PlanGraphBuilder,
-    count: DrawnCount | None = None,
+    drawings: Sequence[Drawing], file: str, builder: PlanGraphBuilder, seen: DrawnReading
 ) -> list[Problem]:
     """Add what the strokes of ``drawings`` mean to ``builder`` (whose text is loaded, its
     nodes citing the boxes' sources); return the problems (and each drawing's own)."""
@@ -247,7 +259,7 @@ def add_drawn_arrows(
             problems.append(
                 Problem(file, drawing.line or drawing.number, f"{drawing.place}: {message}")
             )
-        problems.extend(_strokes(drawing, file, builder, by_source, count or DrawnCount()))
+        problems.extend(_strokes(drawing, file, builder, by_source, seen))
     return problems
 
 
@@ -274,13 +286,13 @@ def _strokes(
     file: str,
     builder: PlanGraphBuilder,
     by_source: dict[str, list[str]],
-    count: DrawnCount,
+    seen: DrawnReading,
 ) -> Iterator[Problem]:
     coded = [box for box in drawing.boxes if holds_code(box.text)]
     index = BoxIndex(coded)
     upward = city_boxes(drawing.boxes)
     for stroke in drawing.strokes:
-        count.strokes += 1
+        seen.strokes += 1
         ends = index.at(stroke.start, stroke.glued[0]), index.at(stroke.end, stroke.glued[1])
         message = _stroke_problem(stroke, *ends)
         if message:
@@ -292,8 +304,8 @@ def _strokes(
         where = f"{stroke.source} ({cause.label} → {effect.label})"
         read = _arrow(builder, by_source, upward, cause, effect, where)
         if read:
-            count.arrows_read += 1
-            count.arrows.append(
+            seen.arrows_read += 1
+            seen.arrows.append(
                 {"source": stroke.source, "from": cause.label, "to": effect.label, "read": read}
             )
         else:
@@ -348,12 +360,12 @@ def _arrow(
     cause: Box,
     effect: Box,
     source: str,
-) -> list[dict[str, str]]:
+) -> list[DrawnFact]:
     """Record what an arrow from ``cause`` to ``effect`` means; return what it gave (every
     objective of one box joined to every objective of the other; nothing: it meant nothing)."""
     graph = builder.graph
     causes = [graph.nodes[n] for n in by_source.get(cause.source, [])]
-    read: list[dict[str, str]] = []
+    read: list[DrawnFact] = []
     if effect.source in upward:
         for code, name in _codes_and_names(effect.text):
             for node in causes:
@@ -382,7 +394,7 @@ def _arrow(
     return read
 
 
-def _fact(kind: str, plan: str, cause: str, effect: str) -> dict[str, str]:
+def _fact(kind: str, plan: str, cause: str, effect: str) -> DrawnFact:
     return {"kind": kind, "plan": plan, "from": cause, "to": effect}
 
 

@@ -31,14 +31,14 @@ from bscalign.loaders.drawing import (
     CITY_BAND,
     Box,
     Drawing,
-    DrawnCount,
+    DrawnReading,
     Stroke,
     add_drawn_arrows,
     document_starts,
     holds_code,
 )
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import CODE, TracedLine, parse_seed_text, trace_seed_text
+from bscalign.loaders.seedtext import CODE
 from bscalign.loaders.textnorm import normalize_line
 
 #: Glyphs a PDF gives no Unicode for: pdfminer writes ``(cid:123)``, some fonts give NUL.
@@ -162,14 +162,17 @@ def pdf_pages(path: str | Path) -> tuple[list[str], dict[int, str], list[Drawing
     return pages, notes, drawings
 
 
-def read_pdf(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
+def read_pdf(
+    path: str | Path, builder: PlanGraphBuilder, seen: DrawnReading | None = None
+) -> list[Problem]:
     """Load a strategy-map / scorecard PDF into ``builder``; return the problems found.
 
     The pages' text, joined, goes to :func:`~bscalign.loaders.seedtext.parse_seed_text`
     (one document per plan title, as in a deck bscalign exported and a printer kept); the
     arrows of pages printed from slides become drawn cause-effect edges and upward links
     (:func:`~bscalign.loaders.drawing.add_drawn_arrows`). Sources and problems give the line
-    of that text; problems also name the page.
+    of that text; problems also name the page. What the reading saw (arrows, and the
+    reading trace if asked for) goes to ``seen``.
 
     Examples
     --------
@@ -184,18 +187,7 @@ def read_pdf(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
     Traceback (most recent call last):
     bscalign.loaders.problems.InputError: ...blank.pdf: the PDF has no text layer (1 page(s) ...
     """
-    return read_pdf_counting(path, builder, DrawnCount())
-
-
-def read_pdf_counting(
-    path: str | Path,
-    builder: PlanGraphBuilder,
-    count: DrawnCount,
-    trace: list[TracedLine] | None = None,
-) -> list[Problem]:
-    """:func:`read_pdf`, counting the strokes seen and the arrows read into ``count`` (and
-    with ``trace``, appending the reading trace of every line to it)."""
-    path = Path(path)
+    path, seen = Path(path), seen or DrawnReading()
     pages, notes, drawings = pdf_pages(path)
     first_lines = list(accumulate((page.count("\n") + 2 for page in pages), initial=1))
     problems = [
@@ -217,16 +209,11 @@ def read_pdf_counting(
         base = first_lines[begin]
         text = "\n\n".join(pages[begin:stop])
         sources = [f"{path}:{base + index}" for index in range(text.count("\n") + 1)]
-        if trace is None:
-            parsed = parse_seed_text(text, str(path), builder, sources=sources)
-        else:
-            traced, parsed = trace_seed_text(text, str(path), builder, sources=sources)
-            trace.extend(traced)
-        for problem in parsed:
+        for problem in seen.parse(text, str(path), builder, sources):
             line = base + problem.line - 1
             page = bisect_right(first_lines, line)
             problems.append(replace(problem, line=line, message=f"{problem.message} (page {page})"))
-    return problems + add_drawn_arrows(drawings, str(path), builder, count)
+    return problems + add_drawn_arrows(drawings, str(path), builder, seen)
 
 
 # -- pages printed from slides: boxes, tables and arrows ---------------------------------------

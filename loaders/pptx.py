@@ -34,9 +34,9 @@ from pptx.oxml.ns import qn
 
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import progress
-from bscalign.loaders.drawing import Box, Drawing, DrawnCount, Stroke, holds_code, load_drawings
+from bscalign.loaders.drawing import Box, Drawing, DrawnReading, Stroke, holds_code, load_drawings
+from bscalign.loaders.ooxml import package_holds
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import TracedLine
 
 EMU_PER_POINT = 12700
 #: An encrypted (password-protected) OOXML file, and a legacy .ppt, are OLE compound files.
@@ -93,17 +93,7 @@ Q = {
 def looks_like_pptx(path: Path) -> bool:
     """Tell whether ``path`` is a PowerPoint deck: a ZIP with ``ppt/`` inside, or (to say
     why it cannot be read) an encrypted or broken file named like one."""
-    with path.open("rb") as stream:
-        head = stream.read(8)
-    if path.suffix.lower() in SUFFIXES:
-        return True
-    if head[:4] != b"PK\x03\x04":
-        return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(name.startswith("ppt/") for name in archive.namelist())
-    except zipfile.BadZipFile:
-        return False
+    return package_holds(path, "ppt/") or path.suffix.lower() in SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -134,8 +124,12 @@ class _Transform:
         )
 
 
-def read_pptx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
+def read_pptx(
+    path: str | Path, builder: PlanGraphBuilder, seen: DrawnReading | None = None
+) -> list[Problem]:
     """Load a strategy-map / scorecard deck into ``builder``; return the problems found.
+
+    What the reading saw (arrows, and the reading trace if asked for) goes to ``seen``.
 
     Raises
     ------
@@ -152,19 +146,7 @@ def read_pptx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
     Traceback (most recent call last):
     bscalign.loaders.problems.InputError: ...locked.pptx: password-protected (encrypted) ...
     """
-    return read_pptx_counting(path, builder, DrawnCount())
-
-
-def read_pptx_counting(
-    path: str | Path,
-    builder: PlanGraphBuilder,
-    count: DrawnCount,
-    trace: list[TracedLine] | None = None,
-) -> list[Problem]:
-    """:func:`read_pptx`, counting the strokes seen and the arrows read into ``count`` (and
-    with ``trace``, appending the reading trace of every line to it)."""
-    drawings = deck_drawings(path)
-    return load_drawings(drawings, str(path), builder, count, trace)
+    return load_drawings(deck_drawings(path), str(path), builder, seen)
 
 
 def deck_drawings(path: str | Path) -> list[Drawing]:

@@ -40,9 +40,10 @@ from pptx.util import Pt
 
 from bscalign.atomic import write_file
 from bscalign.graph import schema as s
-from bscalign.graph.access import PlanIndex, plans
+from bscalign.graph.access import PlanIndex, plans, predecessors_of_kind
 from bscalign.graph.build import named_city_plan
 from bscalign.graph.causality import infer_causes
+from bscalign.graph.records import CodedNode, KPINode, ObjectiveNode, PlanNode
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 960, 540  # points: 16:9
 MARGIN = 12
@@ -157,7 +158,7 @@ class _DeckWriter:
             shape.text_frame.text = text
             _font(shape.text_frame, size, bold=shape is slide.shapes.title)
 
-    def strategy_map(self, plan: dict[str, Any]) -> None:
+    def strategy_map(self, plan: PlanNode) -> None:
         pid, city = plan["id"], plan["level"] == s.CITY
         title = (
             f"{plan['year']}年府級策略地圖"
@@ -183,7 +184,7 @@ class _DeckWriter:
         top += 24
         members = self._members(pid, themes) if city else None
         bottom = SLIDE_HEIGHT - (58 if members else 8)
-        cells: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        cells: dict[tuple[str, str], list[tuple[str, ObjectiveNode]]] = defaultdict(list)
         wide = []
         for nid, data in objectives:
             if data.get("theme") in themes and data.get("perspective") in s.PERSPECTIVES:
@@ -254,7 +255,7 @@ class _DeckWriter:
             )
         self._arrows(slide, boxes)
 
-    def _themes(self, pid: str, objectives: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    def _themes(self, pid: str, objectives: Sequence[tuple[str, ObjectiveNode]]) -> list[str]:
         codes = {code for _, d in self.index.in_graph_order(s.THEME, pid) for code in [d["code"]]}
         codes |= {d["theme"] for _, d in objectives if d.get("theme")}
         return sorted(codes)
@@ -281,7 +282,7 @@ class _DeckWriter:
             return ""
         return _names_by_place(node).get(place) or node["name"]
 
-    def _box_text(self, pid: str, data: dict[str, Any]) -> str:
+    def _box_text(self, pid: str, data: ObjectiveNode) -> str:
         name = self._name(s.OBJECTIVE, pid, data["code"], "map")
         return f"{data['code']} {name}{'(新增)' if data.get('new') else ''}".strip()
 
@@ -289,7 +290,7 @@ class _DeckWriter:
         self,
         slide: Any,
         pid: str,
-        data: dict[str, Any],
+        data: ObjectiveNode,
         x: float,
         y: float,
         w: float,
@@ -336,7 +337,7 @@ class _DeckWriter:
             ln = connector.line._get_or_add_ln()
             etree.SubElement(ln, qn("a:tailEnd"), type="triangle", w="med", len="med")
 
-    def overview(self, plan: dict[str, Any]) -> None:
+    def overview(self, plan: PlanNode) -> None:
         pid = plan["id"]
         # the overview holds the KPIs it held, a KPI's other name, and a KPI no objective
         # has (a scorecard row would give it the objective above)
@@ -360,7 +361,7 @@ class _DeckWriter:
             for theme in themes:
                 texts = [
                     self._kpi_text(pid, data, "overview", refs=False)
-                    for _, data in sorted(kpis, key=lambda k: _code_key(k[1]["code"]))
+                    for _, data in sorted(kpis, key=lambda k: s.code_order(k[1]["code"]))
                     if data["code"][0] == theme and data["code"][1:2] == perspective
                 ]
                 cells.append("\n".join(texts))
@@ -369,7 +370,7 @@ class _DeckWriter:
         column = (SLIDE_WIDTH - 2 * MARGIN - LABEL_WIDTH) / len(themes)
         self._tables("KPI項目一覽表", [rows], [LABEL_WIDTH] + [column] * len(themes))
 
-    def _kpi_text(self, pid: str, data: dict[str, Any], place: str, *, refs: bool) -> str:
+    def _kpi_text(self, pid: str, data: KPINode, place: str, *, refs: bool) -> str:
         text = f"{data['code']} {self._name(s.KPI, pid, data['code'], place)}"
         if data.get("new"):
             text += "(新增)"
@@ -378,12 +379,12 @@ class _DeckWriter:
             flags += [f"(府級KPI : {ref})" for ref in data.get("city_kpi_refs", ())]
         return " ".join([text, *flags])
 
-    def scorecards(self, plan: dict[str, Any]) -> None:
+    def scorecards(self, plan: PlanNode) -> None:
         pid = plan["id"]
         objectives = sorted(
-            self.index.in_graph_order(s.OBJECTIVE, pid), key=lambda o: _code_key(o[1]["code"])
+            self.index.in_graph_order(s.OBJECTIVE, pid), key=lambda o: s.code_order(o[1]["code"])
         )
-        by_theme: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        by_theme: dict[str, list[tuple[str, ObjectiveNode]]] = defaultdict(list)
         for nid, data in objectives:
             by_theme[data.get("theme") or ""].append((nid, data))
         for theme in sorted(by_theme):
@@ -414,32 +415,24 @@ class _DeckWriter:
             )
             self._tables(heading, tables, None, note=declared)
 
-    def _rows(self, pid: str, nid: str, data: dict[str, Any], *, links: bool) -> list[list[str]]:
+    def _below(self, node: str, kind: str) -> list[CodedNode]:
+        """The nodes whose ``kind`` edges end at ``node`` (an objective's KPIs, a KPI's
+        action plans), in code order."""
+        below = (self.graph.nodes[u] for u in predecessors_of_kind(self.graph, node, kind))
+        return sorted(below, key=lambda data: s.code_order(data["code"]))
+
+    def _rows(self, pid: str, nid: str, data: ObjectiveNode, *, links: bool) -> list[list[str]]:
         """An objective's rows: its first KPI beside it, later KPIs below (cells empty)."""
         name = self._name(s.OBJECTIVE, pid, data["code"], "scorecard")
         objective = f"{data['code']} {name}{'(新增)' if data.get('new') else ''}".strip()
-        kpis = sorted(
-            (
-                self.graph.nodes[u]
-                for u, _, k in self.graph.in_edges(nid, keys=True)
-                if k == s.MEASURES
-            ),
-            key=lambda d: _code_key(d["code"]),
-        )
+        kpis = self._below(nid, s.MEASURES)
         rows = []
         for index, kpi in enumerate(kpis or [None]):
             kpi_cell = plans_cell = ""
             if kpi is not None:
                 kpi_cell = self._kpi_text(pid, kpi, "scorecard", refs=True)
                 kpi_id = s.node_id(s.KPI, pid, kpi["code"])
-                supporting = sorted(
-                    (
-                        self.graph.nodes[u]
-                        for u, _, k in self.graph.in_edges(kpi_id, keys=True)
-                        if k == s.SUPPORTS
-                    ),
-                    key=lambda d: _code_key(d["code"]),
-                )
+                supporting = self._below(kpi_id, s.SUPPORTS)
                 plans_cell = "\n".join(
                     f"{d['code']} {self._name(s.ACTION_PLAN, pid, d['code'], 'scorecard')}".strip()
                     for d in supporting
@@ -497,7 +490,7 @@ SECOND_PLACE = {s.THEME: "heading", s.OBJECTIVE: "map", s.KPI: "overview"}
 DEFINING_PLACES = {"yaml": "scorecard", "sheet": "scorecard"}
 
 
-def _names_by_place(node: dict[str, Any]) -> dict[str, str]:
+def _names_by_place(node: CodedNode) -> dict[str, str]:
     """The name a code had in each part of the document (scorecard, map, overview,
     heading); a name variant no part held goes to the part that restates the kind."""
     names: dict[str, str] = {}
@@ -543,20 +536,6 @@ def _declared_text(declared: dict[str, int], *, theme: bool = False) -> str:
 
 def _link_text(link: dict[str, str]) -> str:
     return f"{link['code']} {link['name']}".strip()
-
-
-def _code_key(code: str) -> tuple[Any, ...]:
-    head, *numbers = code.split(".")
-    letters = head.rstrip("0123456789")
-    perspective = letters[1:2]
-    rank = s.PERSPECTIVES.index(perspective) if perspective in s.PERSPECTIVES else 9
-    return (
-        letters[:1],
-        rank,
-        letters,
-        int(head[len(letters) :] or -1),
-        *(int(n) for n in numbers if n.isdigit()),
-    )
 
 
 def _font(frame: Any, size: float, *, bold: bool = False, color: str | None = None) -> None:

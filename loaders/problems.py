@@ -30,6 +30,11 @@ class InputError(Exception):
 
     def __init__(self, file: str, message: str, line: int | None = None) -> None:
         self.file = file
+        self.message = message
         self.line = line
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:
+        # pickled whole (not as its formatted text) to come back from a worker process
+        return InputError, (self.file, self.message, self.line)

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from string import ascii_uppercase
-from typing import Any
+from typing import Any, NamedTuple
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder
@@ -62,6 +63,7 @@ DECLARED = {
     what: re.compile(rf"(\d+)\s*[大項個]?\s*{word}|{word}\s*[:：]?\s*(?:共計|共|計)\s*(\d+)")
     for what, word in DECLARED_WORDS.items()
 }
+ANY_DECLARED = re.compile("|".join(pattern.pattern for pattern in DECLARED.values()))
 
 #: A heading or row label continued from the previous slide: ``D 深化社會安全網（續）``,
 #: ``(續)``, ``續`` standing apart, ``（接上頁）`` (full-width brackets are ASCII by now).
@@ -92,6 +94,33 @@ SKIPPED_SECTION = re.compile(
 #: A cell saying "none" (no upward link, no action plan).
 DASH = re.compile(r"[-－—–]+|無")
 COLUMN_SUFFIX = re.compile(r"(?:項目|名稱)$")
+#: Header words -> the column they name (the first column that lists a word).
+COLUMN_OF_WORD = {word: column for column, words in reversed(COLUMN_WORDS) for word in words}
+#: Words that say a line is a heading or a row label, not part of a name.
+MARKER = re.compile("策略地圖|平衡計分卡|KPI|策略主題|府級|分組成員|一覽表")
+OVERVIEW_HEADING = re.compile(r"(?:KPI|關鍵績效指標|績效指標)(?:項目)?(?:一覽|總覽|彙整|總表)")
+#: Codes read as codes wherever they stand (:func:`_is_code_here`).
+CODE_ANYWHERE = re.compile(rf"{STRICT_CODE.pattern}|[A-Z]\d+(?:\.\d+)+")
+#: What separates cells: a tab or a run of spaces.
+CELL_BREAK = re.compile(r"\t| {2,}")
+LETTER = re.compile(r"[A-Z]")
+BRACKETED = re.compile(r"\([^)]*\)")
+#: A cell saying "none" at the end of a name; its last character is one of these.
+DASH_CELL = re.compile(r"(?:^|\s)(?:[-－—–]+|無)\s*$")
+DASH_CHARACTERS = "-－—–無"
+#: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
+PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
+PERSPECTIVE_CELL_LABEL = re.compile(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)")
+THEME_ROW_LABEL = re.compile(r"^\s*策略\s*主題")
+MEMBERS_ROW_LABEL = re.compile(r"^\s*分組\s*成員")
+MEMBER_SEPARATOR = re.compile(r"[、,，]")
+#: A heading naming a theme without its letter, its words before the name.
+THEME_WORD = re.compile(r"^\s*(?:策略\s*主題)?\s*[:：]?")
+THEME_WORD_COMPACT = re.compile(r"^(?:策略主題)?[:：]?")
+LEGEND = re.compile(r"^(?:WCCD|府)\s")
+#: Mission, vision and values: ``【使命】...``.
+PROSE = re.compile(r"【.+】.*")
+CITY_NAME = re.compile(r"^(.+?[市縣])")
 
 #: Stands for the city of an agency whose name does not say it (a problem is reported).
 UNKNOWN_CITY = "unknown city"
@@ -112,20 +141,26 @@ CITY_MAP, AGENCY_MAP, OVERVIEW, SCORECARD = "city map", "agency map", "KPI overv
 MAP_MODES = (CITY_MAP, AGENCY_MAP)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
+    """A code on a line and what its cell says of it. The parser makes a new one for each
+    line it reads (a name joined over a line break changes it), from the plain data that
+    :func:`prepare_seed_text` leaves (:data:`_TokenData`)."""
+
     code: str
     name: str
     start: int
-    wccd: bool = False
-    city_kpi: bool = False
-    new: bool = False
-    city_kpi_ref: str | None = None
-    link_beside: tuple[str, str] | None = None
+    depth: int
+    wccd: bool
+    city_kpi: bool
+    new: bool
+    city_kpi_ref: str | None
+    link_beside: tuple[str, str] | None
 
-    @property
-    def depth(self) -> int:
-        return self.code.count(".")
+
+#: A token as plain data: code, name, start, depth, wccd, city_kpi, new, city_kpi_ref,
+#: link_beside (the arguments of :class:`_Token`).
+_TokenData = tuple[str, str, int, int, bool, bool, bool, "str | None", "tuple[str, str] | None"]
 
 
 @dataclass
@@ -217,6 +252,8 @@ def parse_seed_text(
 ) -> list[Problem]:
     """Parse the extracted text of one strategy-map / scorecard document.
 
+    The same as :func:`build_seed_text` of :func:`prepare_seed_text`.
+
     Parameters
     ----------
     text : str
@@ -245,7 +282,66 @@ def parse_seed_text(
     >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["name"]
     '提升市民對政府信任度'
     """
-    return trace_seed_text(text, file, builder, sources=sources)[1]
+    return build_seed_text(prepare_seed_text(text, file), file, builder, sources=sources)
+
+
+@dataclass
+class PreparedText:
+    """A document as far as it can be read without a graph (:func:`prepare_seed_text`):
+    plain data, picklable, for :func:`build_seed_text` to load.
+
+    ``lines`` holds one entry per line of the text (None for a blank line); ``problems``
+    the ``(line, message)`` of a missing organization or plan year.
+    """
+
+    organization: str
+    year: str
+    title_lines: dict[int, str]
+    problems: list[tuple[int, str]]
+    lines: list[_Line | None]
+
+
+def prepare_seed_text(text: str, file: str) -> PreparedText:
+    """Read what needs no graph: every line normalised, its codes and their names taken,
+    its cells classified (header row, continuation mark, row labels), and the document's
+    organization and plan year.
+
+    Pure and picklable both ways (no builder, no global state), so it can run in another
+    process; :func:`build_seed_text` then loads the result.
+
+    Examples
+    --------
+    >>> doc = "臺北市政府兵役局\\n111年平衡計分卡\\n\\nAC1 提升信任度\\n"
+    >>> prepared = prepare_seed_text(doc, "d.txt")
+    >>> prepared.organization, prepared.year, prepared.problems
+    ('臺北市政府兵役局', '111', [])
+    >>> prepared.lines[2] is None, prepared.lines[3].tokens
+    (True, (('AC1', '提升信任度', 0, 0, False, False, False, None, None),))
+    """
+    return _prepare(text.splitlines(), file)
+
+
+def build_seed_text(
+    prepared: PreparedText,
+    file: str,
+    builder: PlanGraphBuilder,
+    *,
+    sources: Sequence[str] | None = None,
+) -> list[Problem]:
+    """Load a document read by :func:`prepare_seed_text` into ``builder``; return the
+    problems found (as :func:`parse_seed_text` does, whose parameters these are).
+
+    Examples
+    --------
+    >>> b = PlanGraphBuilder()
+    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
+    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n"
+    >>> build_seed_text(prepare_seed_text(doc, "doc.txt"), "doc.txt", b)
+    []
+    >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["source"]
+    'doc.txt:4'
+    """
+    return _SeedParser(prepared, file, builder, sources=sources).run()
 
 
 def trace_seed_text(
@@ -270,14 +366,11 @@ def trace_seed_text(
     [Produced(kind='objective', plan='臺北市政府兵役局@111', code='AC1', field='name')]
     """
     texts = text.splitlines()
-    given = list(sources or ())
-    lines = [
-        (given[index] if index < len(given) else f"{file}:{index + 1}", line)
-        for index, line in enumerate(texts)
-    ]
-    parser = _SeedParser(lines, file, builder or PlanGraphBuilder())
+    parser = _SeedParser(
+        _prepare(texts, file), file, builder or PlanGraphBuilder(), sources=sources
+    )
     problems = parser.run()
-    return parser.trace, problems
+    return parser.trace(texts), problems
 
 
 def parse_rows(
@@ -305,8 +398,152 @@ def parse_rows(
     >>> b.graph.nodes["臺北市政府兵役局@111:KPI:AC1.1"]["source"]
     'd.pptx:slide 2:row 2'
     """
-    lines = [(source, "\t".join(c.replace("\n", " ") for c in cells)) for source, cells in rows]
-    return _SeedParser(lines, file, builder, rows=True).run()
+    rows = [(source, "\t".join(c.replace("\n", " ") for c in cells)) for source, cells in rows]
+    prepared = _prepare([line for _, line in rows], file)
+    return _SeedParser(prepared, file, builder, sources=[s for s, _ in rows], rows=True).run()
+
+
+# -- reading without a graph ---------------------------------------------------------------
+
+
+class _CodeLine(NamedTuple):
+    """A line holding codes, as :func:`prepare_seed_text` leaves it."""
+
+    #: The line, full-width codes made ASCII.
+    text: str
+    tokens: tuple[_TokenData, ...]
+    #: The cells before its first code, row labels dropped, and whether a label stood there.
+    leading: tuple[str, ...]
+    labelled: bool
+    #: Whether it holds a heading's word (:func:`_is_marker`).
+    marker: bool
+
+
+class _TextLine(NamedTuple):
+    """A line without codes, as :func:`prepare_seed_text` leaves it."""
+
+    #: The line, full-width codes made ASCII.
+    text: str
+    #: ``text`` with its city-KPI references and upward links beside objectives blanked out.
+    line: str
+    #: ``line`` without whitespace.
+    compact: str
+    #: Whether ``compact`` is a dash (none).
+    dash: bool
+    #: Whether it is one cell, and the column it names if so.
+    one_cell: bool
+    column: str | None
+    #: Whether it ends in a continuation mark (``（續）``); ``line`` and ``compact``
+    #: without it.
+    continued: bool
+    bare: str
+    bare_compact: str
+    #: The columns it names as a header row (empty for any other line).
+    columns: tuple[str, ...]
+    #: Whether it holds a heading's word (:func:`_is_marker`).
+    marker: bool
+    #: The section it heads wherever it stands (:func:`_section_of`), or None.
+    section: str | None
+    #: A theme heading's letter and name (``A 提升服務品質``), for a line of one cell.
+    theme_heading: tuple[str, str] | None
+    #: The totals it declares, ``(what, total)``, and whether they are a theme's.
+    declared: tuple[tuple[str, int], ...]
+    theme_totals: bool
+
+
+#: A line as :func:`prepare_seed_text` leaves it; None for a blank line.
+_Line = _CodeLine | _TextLine
+
+
+def _prepare(texts: Sequence[str], file: str) -> PreparedText:
+    lines = [_prepare_line(text) for text in texts]
+    organization = year = None
+    title_lines: dict[int, str] = {}
+    for number, prepared in enumerate(lines[:401], 1):
+        if prepared is None:
+            continue
+        compact = "".join(prepared.text.split())
+        if organization is None and ORGANIZATION.match(compact):
+            organization = compact
+            title_lines[number] = "title: organization"
+        if year is None and ("策略地圖" in compact or "平衡計分卡" in compact):
+            found = TITLE_YEAR.search(compact)
+            if found and "府級" not in compact:
+                year = found["year"]
+                title_lines[number] = "title: plan year"
+        if organization and year:
+            break
+    problems = []
+    if organization is None:
+        problems.append((1, "no organization name found (expected a line like 臺北市政府消防局)"))
+        organization = Path(file).stem
+    if year is None:
+        problems.append(
+            (1, "no plan year found (expected a title like 108年度策略地圖與平衡計分卡)")
+        )
+        year = "unknown"
+    return PreparedText(organization, year, title_lines, problems, lines)
+
+
+# A document repeats lines (the city map in every agency's document of a year): each is
+# read once. Every line is read alone, so what it gives depends on its text only.
+@lru_cache(maxsize=1 << 13)
+def _prepare_line(text: str) -> _Line | None:
+    text = normalize_line(text)
+    if not text or text.isspace():
+        return None
+    line, references = _take_city_kpi_references(text)
+    tokens = _tokens(line, references)
+    if tokens:
+        raw_leading = line[: tokens[0][2]]
+        leading: list[str] = []
+        labelled = False
+        if raw_leading and not raw_leading.isspace():
+            labelled = LABELS.sub("", raw_leading).strip() != raw_leading.strip()
+            leading = _without_labels(raw_leading)
+            if len(leading) == 2 and any(LETTER.fullmatch(cell) for cell in leading):
+                leading = [" ".join(leading)]  # a theme letter and its name in two cells
+        marker = _is_marker("".join(line.split()))
+        return _CodeLine(text, tokens, tuple(leading), labelled, marker)
+    compact = "".join(line.split())
+    one_cell = not CELL_BREAK.search(line.strip())  # a heading is one cell
+    column = _column_of(compact) if one_cell else None
+    continued = bool(CONTINUED.search(line))
+    bare, bare_compact = line, compact
+    if continued:
+        bare, bare_compact = CONTINUED.sub("", line), CONTINUED.sub("", compact)
+    theme_heading = None
+    if one_cell and len(bare_compact) <= 40:
+        heading = THEME_HEADING.match(bare.strip())
+        if heading:
+            theme_heading = (heading["letter"], clean_name(heading["name"]))
+    totals = bare_compact.replace("*", "")
+    declared = []
+    if ANY_DECLARED.search(totals):
+        for what, pattern in DECLARED.items():
+            found = pattern.search(totals)
+            if found:
+                declared.append((what, int(found[1] or found[2])))
+    return _TextLine(
+        text,
+        line,
+        compact,
+        bool(DASH.fullmatch(compact)),
+        one_cell,
+        column,
+        continued,
+        bare,
+        bare_compact,
+        tuple(_header_columns(bare)),
+        _is_marker(bare_compact),
+        _section_of(bare_compact),
+        theme_heading,
+        tuple(declared),
+        totals.startswith("本策略主題"),
+    )
+
+
+# -- loading into the graph ----------------------------------------------------------------
 
 
 class _Recorder:
@@ -314,116 +551,109 @@ class _Recorder:
 
     def __init__(self, builder: PlanGraphBuilder, parser: _SeedParser) -> None:
         self.builder = builder
+        self.record = parser.record
         self.parser = parser
         self.graph = builder.graph
 
-    def _record(self, kind: str, plan: str, code: str, what: str) -> None:
-        self.parser.record(Produced(kind, plan, code, what))
-
     def add_plan(self, organization: str, year: str, level: str, **kw: Any) -> str:
         plan = self.builder.add_plan(organization, year, level, **kw)
-        self._record("plan", plan, "", level)
+        self.record(("plan", plan, "", level))
         return plan
 
     def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
         self.builder.declare(plan, what, total, theme=theme)
-        self._record("declared total", plan, theme or "", f"{what} {total}")
+        self.record(("declared total", plan, theme or "", f"{what} {total}"))
 
     def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
-        self._record("theme", plan, code, "name" if name else "code")
+        self.record(("theme", plan, code, "name" if name else "code"))
+        if name:
+            self.parser.theme_names = None  # a theme named anew
         return self.builder.add_theme(plan, code, name, **kw)
 
     def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
-        self._record("objective", plan, code, "name" if name else "code")
+        self.record(("objective", plan, code, "name" if name else "code"))
         return self.builder.add_objective(plan, code, name, **kw)
 
     def add_kpi(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         objective = kw.get("objective")
         what = ("name" if name else "code") + (f", objective {objective}" if objective else "")
-        self._record("KPI", plan, code, what)
+        self.record(("KPI", plan, code, what))
         return self.builder.add_kpi(plan, code, name, **kw)
 
     def add_action_plan(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         kpis = list(kw.pop("kpis", ()))
         what = ("name" if name else "code") + "".join(f", supports {k}" for k in kpis)
-        self._record("action plan", plan, code, what)
+        self.record(("action plan", plan, code, what))
         return self.builder.add_action_plan(plan, code, name, kpis=kpis, **kw)
 
     def add_upward_link(
         self, plan: str, objective: str, code: str, name: str | None, **kw: Any
     ) -> None:
-        self._record("upward link", plan, objective, code)
+        self.record(("upward link", plan, objective, code))
         self.builder.add_upward_link(plan, objective, code, name, **kw)
 
     def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, **kw: Any) -> None:
-        self._record("city-KPI reference", plan, kpi, city_kpi)
+        self.record(("city-KPI reference", plan, kpi, city_kpi))
         self.builder.add_city_kpi_reference(plan, kpi, city_kpi, **kw)
 
     def add_membership(self, organization: str, city_plan: str, theme: str, **kw: Any) -> None:
-        self._record("membership", city_plan, theme, organization)
+        self.record(("membership", city_plan, theme, organization))
         self.builder.add_membership(organization, city_plan, theme, **kw)
 
 
 class _SeedParser:
     def __init__(
         self,
-        lines: list[tuple[str, str]],
+        prepared: PreparedText,
         file: str,
         builder: PlanGraphBuilder,
         *,
+        sources: Sequence[str] | None = None,
         rows: bool = False,
     ) -> None:
         self.file = file
         self.rows = rows
-        self.sources = [source for source, _ in lines]
-        self.lines = [normalize_line(line) for _, line in lines]
-        self.trace = [TracedLine(source, line) for source, line in lines]
-        self.current: TracedLine | None = None
+        self.lines = prepared.lines
+        given = list(sources or ())[: len(self.lines)]
+        self.sources = given + [f"{file}:{n}" for n in range(len(given) + 1, len(self.lines) + 1)]
+        #: The line being read (from 1), None before and after.
+        self.number: int | None = None
+        #: What each line produced, by line number: (kind, plan, code, field) as in Produced.
+        self.produced: dict[int, list[tuple[str, str, str, str]]] = {}
+        self.notes = [""] * len(self.lines)
         self.builder = _Recorder(builder, self)
         self.problems: list[Problem] = []
         self.state = _State()
-        self.title_lines: dict[int, str] = {}
-        self.organization, self.year = self._identity()
+        #: The agency plan's themes by name, while no theme is added (:meth:`_theme_names`).
+        self.theme_names: dict[str, str] | None = None
+        self.title_lines = prepared.title_lines
+        self.organization, self.year = prepared.organization, prepared.year
+        for line, message in prepared.problems:
+            self._problem(line, message)
         self.city_organization = _city_of(self.organization)
         self.agency_plan = ""
         self.city_plan: str | None = None
 
-    def record(self, produced: Produced) -> None:
-        if self.current is not None and produced not in self.current.produced:
-            self.current.produced.append(produced)
+    def record(self, produced: tuple[str, str, str, str]) -> None:
+        if self.number is not None:
+            seen = self.produced.get(self.number)
+            if seen is None:
+                self.produced[self.number] = [produced]
+            elif produced not in seen:
+                seen.append(produced)
 
     def note(self, note: str) -> None:
-        if self.current is not None and not self.current.note:
-            self.current.note = note
+        if self.number is not None and not self.notes[self.number - 1]:
+            self.notes[self.number - 1] = note
 
-    # -- identity ------------------------------------------------------------------------
-
-    def _identity(self) -> tuple[str, str]:
-        organization = year = None
-        for number, line in enumerate(self.lines, 1):
-            compact = re.sub(r"\s+", "", line)
-            if organization is None and ORGANIZATION.match(compact):
-                organization = compact
-                self.title_lines[number] = "title: organization"
-            if year is None and ("策略地圖" in compact or "平衡計分卡" in compact):
-                found = TITLE_YEAR.search(compact)
-                if found and "府級" not in compact:
-                    year = found["year"]
-                    self.title_lines[number] = "title: plan year"
-            if organization and year:
-                return organization, year
-            if number > 400:
-                break
-        stem = Path(self.file).stem
-        if organization is None:
-            self._problem(1, "no organization name found (expected a line like 臺北市政府消防局)")
-            organization = stem
-        if year is None:
-            self._problem(
-                1, "no plan year found (expected a title like 108年度策略地圖與平衡計分卡)"
+    def trace(self, texts: Sequence[str]) -> list[TracedLine]:
+        """The trace of the lines read, ``texts`` as they came."""
+        return [
+            TracedLine(source, text, [Produced(*p) for p in self.produced.get(number, ())], note)
+            for number, (source, text, note) in enumerate(
+                zip(self.sources, texts, self.notes, strict=True), 1
             )
-            year = "unknown"
-        return organization, year
+        ]
 
     def _problem(self, line: int, message: str) -> None:
         if self.rows and 0 < line <= len(self.sources):
@@ -443,12 +673,13 @@ class _SeedParser:
             city=self.city_organization,
             source=self._source(1),
         )
+        state = self.state
         for number, line in enumerate(self.lines, 1):
-            self.current = self.trace[number - 1]
-            if not line.strip():
+            self.number = number
+            if line is None:
                 self._end_split_row()
-                self.state.previous_tokens = []
-                self.state.previous_text = ""
+                state.previous_tokens = []
+                state.previous_text = ""
                 self.note("blank")
                 continue
             if number in self.title_lines:
@@ -457,7 +688,7 @@ class _SeedParser:
                 self._line(number, line)
             except (ValueError, IndexError, KeyError) as err:  # pragma: no cover - defensive
                 self._problem(number, f"could not read this line ({err})")
-        self.current = None
+        self.number = None
         self._end_split_row()
         self._mark_not_read()
         return self.problems
@@ -466,42 +697,37 @@ class _SeedParser:
         """Mark lines that hold a code or Chinese text but produced nothing; a code is also
         a problem (unless one was reported for that line already)."""
         reported = {problem.line for problem in self.problems}
-        for number, (line, traced) in enumerate(zip(self.lines, self.trace, strict=True), 1):
-            if traced.produced or traced.note:
+        for number, line in enumerate(self.lines, 1):
+            if line is None or number in self.produced or self.notes[number - 1]:
                 continue
-            codes = [m["code"] for m in CODE.finditer(line)]
-            if codes or CJK.search(line):
-                traced.note = NOT_READ
+            codes = [m["code"] for m in CODE.finditer(line.text)]
+            if codes or CJK.search(line.text):
+                self.notes[number - 1] = NOT_READ
             if codes and number not in reported:
                 self._problem(number, f"not read: {' '.join(codes)} produced nothing")
         self.problems.sort()
 
-    def _line(self, number: int, line: str) -> None:
-        if self._split_row_cell(line):
+    def _line(self, number: int, prepared: _Line) -> None:
+        state = self.state
+        if state.split_row is not None and self._split_row_cell(prepared.text):
             return
-        line, references = _take_city_kpi_references(line)
-        tokens = _tokens(line, references)
-        compact = re.sub(r"\s+", "", line)
-        stacked, self.state.stacked_header = self.state.stacked_header, []
-        if not tokens:
-            self._text_line(number, line, compact, stacked)
-            self.state.previous_text = line
+        stacked, state.stacked_header = state.stacked_header, []
+        if isinstance(prepared, _TextLine):
+            self._text_line(number, prepared, stacked)
+            state.previous_text = prepared.line
             return
-        self.state.prose = False
-        raw_leading = line[: tokens[0].start]
-        labelled = LABELS.sub("", raw_leading).strip() != raw_leading.strip()
-        leading = _without_labels(raw_leading)
-        if len(leading) == 2 and any(re.fullmatch(r"[A-Z]", cell) for cell in leading):
-            leading = [" ".join(leading)]  # a theme letter and its name in two cells
+        state.prose = False
+        tokens = [_Token(*token) for token in prepared.tokens]
+        leading = prepared.leading
         if len(leading) == 1:
-            self._leading_text(number, leading[0], tokens[0], compact, labelled)
+            self._leading_text(number, leading[0], tokens[0], prepared)
         elif leading:
             self._problem(
                 number,
                 f"{len(leading)} cells before {tokens[0].code} ({' | '.join(leading)}): "
                 "no row label reads so; not read",
             )
-        mode = self.state.mode
+        mode = state.mode
         if mode in MAP_MODES:
             self._map_row(number, tokens)
         elif mode == OVERVIEW:
@@ -511,12 +737,10 @@ class _SeedParser:
         else:
             codes = " ".join(t.code for t in tokens)
             self._problem(number, f"codes {codes} outside any strategy map or scorecard table")
-        self.state.previous_tokens = tokens
-        self.state.previous_text = ""
+        state.previous_tokens = tokens
+        state.previous_text = ""
 
-    def _leading_text(
-        self, number: int, text: str, first: _Token, compact: str, labelled: bool
-    ) -> None:
+    def _leading_text(self, number: int, text: str, first: _Token, line: _CodeLine) -> None:
         """Read the text standing before a row's first code: a row label (a theme letter,
         a theme's name and letter, a theme name in a theme column, a dash for no upward
         link), or the end of a name the previous line broke off."""
@@ -537,7 +761,7 @@ class _SeedParser:
                 source=self._source(number),
                 place=self._place() if name else "implied",
             )
-        elif re.sub(r"\s+", "", text) in self._theme_names() or "theme" in state.columns:
+        elif "".join(text.split()) in self._theme_names() or "theme" in state.columns:
             theme = first.code[0] if s.OBJECTIVE_CODE.match(first.code.split(".")[0]) else None
             if theme is None:
                 self._problem(number, f"theme name {text!r} before {first.code}: no theme letter")
@@ -545,9 +769,7 @@ class _SeedParser:
             self.builder.add_theme(
                 plan, theme, clean_name(text), source=self._source(number), place=self._place()
             )
-        elif (
-            state.previous_tokens and not labelled and not _is_marker(compact) and CJK.search(text)
-        ):
+        elif state.previous_tokens and not line.labelled and not line.marker and CJK.search(text):
             self._continue_name(state.previous_tokens[-1], text, number)
         else:
             self._problem(
@@ -556,24 +778,20 @@ class _SeedParser:
 
     # -- lines without codes ---------------------------------------------------------------
 
-    def _text_line(self, number: int, line: str, compact: str, stacked: list[str]) -> None:
+    def _text_line(self, number: int, prepared: _TextLine, stacked: list[str]) -> None:
         state = self.state
-        if state.mode == SCORECARD and DASH.fullmatch(compact):
+        if state.mode == SCORECARD and prepared.dash:
             self._lone_dash(number)
             return
-        one_cell = not re.search(r"\t| {2,}", line.strip())  # a heading is one cell
-        column = _column_of(compact) if one_cell else None
+        one_cell, column = prepared.one_cell, prepared.column
         if column is not None and stacked:
             self._stacked_header_cell([*stacked, column])
             return
         if self._unmodelled_cell():
             return
-        continued = bool(CONTINUED.search(line))
-        if continued:
-            line = CONTINUED.sub("", line)
-            compact = CONTINUED.sub("", compact)
-        columns = _header_columns(line)
-        if state.previous_tokens and not _is_marker(compact) and not columns and not continued:
+        continued, columns = prepared.continued, prepared.columns
+        line, compact = prepared.bare, prepared.bare_compact
+        if state.previous_tokens and not prepared.marker and not columns and not continued:
             name_part = LABELS.sub("", line).strip()
             labelled = name_part != line.strip()  # a row label opens a new row
             if (
@@ -585,12 +803,12 @@ class _SeedParser:
                 self._continue_name(state.previous_tokens[-1], name_part, number)
                 return
         state.previous_tokens = []
-        if columns or _is_marker(compact) or "\t" in line.strip():
+        if columns or prepared.marker or "\t" in line.strip():
             state.prose = False
         if columns:
-            self._header_row(columns)
+            self._header_row(list(columns))
             return
-        if self._heading(number, compact, continued):
+        if self._heading(compact, prepared.section, continued):
             return
         if state.mode is not None and compact in SPLIT_ROW_CELL:
             state.split_row = (compact, number, [])  # its cells follow, one per line
@@ -608,7 +826,7 @@ class _SeedParser:
         if state.mode is not None and compact.startswith("分組成員"):
             self._members_row(number, line)
             return
-        if state.mode in MAP_MODES and state.vertical_themes and re.fullmatch(r"[A-Z]", compact):
+        if state.mode in MAP_MODES and state.vertical_themes and LETTER.fullmatch(compact):
             name = clean_name(state.previous_text)
             source = self._source(number)
             if name and number > 1:  # the name stands on the line above the letter
@@ -616,31 +834,30 @@ class _SeedParser:
             self.builder.add_theme(
                 self._mode_plan(number), compact, name or None, source=source, place="map"
             )
-            above = self.trace[number - 2] if number > 1 else None
-            if name and above is not None and not above.note:
-                above.note = f"name of theme {compact} (next line)"
+            if name and number > 1 and not self.notes[number - 2]:
+                self.notes[number - 2] = f"name of theme {compact} (next line)"
             return
         if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW) and one_cell:
-            heading = THEME_HEADING.match(line.strip())
-            if heading and len(compact) <= 40:
-                if heading["letter"] != state.theme:
+            if prepared.theme_heading is not None:
+                letter, name = prepared.theme_heading
+                if letter != state.theme:
                     state.link = None
-                state.theme = heading["letter"]
+                state.theme = letter
                 self.builder.add_theme(
                     self.agency_plan,
-                    heading["letter"],
-                    clean_name(heading["name"]),
+                    letter,
+                    name,
                     source=self._source(number),
                     place="heading",
                 )
                 if continued:
                     self.note("continuation")
                 return
-            letter = self._theme_named(re.sub(r"^(?:策略主題)?[:：]?", "", compact))
+            letter = self._theme_named(THEME_WORD_COMPACT.sub("", compact))
             if letter is not None:
                 state.theme = letter
                 state.link = None
-                name = re.sub(r"^\s*(?:策略\s*主題)?\s*[:：]?", "", line)
+                name = THEME_WORD.sub("", line)
                 self.builder.add_theme(
                     self.agency_plan,
                     letter,
@@ -657,17 +874,17 @@ class _SeedParser:
         if compact.endswith("關聯圖"):
             self.note("heading: cause-effect diagram (its arrows are not in the text)")
             return
-        if state.mode == OVERVIEW and re.match(r"^(?:WCCD|府)\s", line.strip()):
+        if state.mode == OVERVIEW and LEGEND.match(line.strip()):
             self.note("legend")
             return
         if column is not None:
             state.stacked_header = [column]
             self.note("header cell (alone)")
             return
-        self._declared(number, compact)
-        if state.mode is None and state.skipped_section and not self.current.produced:
+        self._declared(prepared)
+        if state.mode is None and state.skipped_section and number not in self.produced:
             self.note(f"not modelled (section {state.skipped_section})")
-        elif re.fullmatch(r"【.+】.*", compact):
+        elif PROSE.fullmatch(compact):
             state.prose = compact.endswith("】")
             self.note("not modelled (mission, vision, values)")
         elif state.prose:
@@ -681,7 +898,8 @@ class _SeedParser:
         self.state.stacked_header = cells
         if _is_header(cells):
             self._header_row(cells, one_cell_rows=True)
-            self.current.note = "header row (one cell per line): " + ", ".join(cells)
+            assert self.number is not None
+            self.notes[self.number - 1] = "header row (one cell per line): " + ", ".join(cells)
         else:
             self.note("header cell (alone)")
 
@@ -692,7 +910,7 @@ class _SeedParser:
         state = self.state
         if state.mode != SCORECARD or not state.one_cell_rows or not state.previous_tokens:
             return False
-        column = {0: "objective", 1: "kpi", 2: "action plan"}.get(state.previous_tokens[-1].depth)
+        column = _COLUMN_OF_DEPTH.get(state.previous_tokens[-1].depth)
         columns = state.columns
         if column not in columns or columns.index(column) + 1 >= len(columns):
             return False
@@ -732,20 +950,23 @@ class _SeedParser:
         """Whether text standing before a row's codes (or alone) labels the row rather than
         continuing the previous line's name: a theme letter, a theme's name with its letter,
         a perspective word, or the name of a theme this plan already has."""
-        compact = re.sub(r"\s+", "", text)
+        compact = "".join(text.split())
         if not compact or PERSPECTIVE_LABEL.fullmatch(compact) or THEME_LABEL.match(text.strip()):
             return True
         return compact in self._theme_names()
 
     def _theme_names(self) -> dict[str, str]:
         """The agency plan's themes so far, by name (spaces removed) -> letter."""
+        if self.theme_names is not None:
+            return self.theme_names  # no theme was named since (the recorder says so)
         # theme codes in these documents are one letter: look the 26 up, walk nothing
         nodes = self.builder.graph.nodes
         names = {}
         for letter in ascii_uppercase:
             nid = s.node_id(s.THEME, self.agency_plan, letter)
             for name in nodes[nid]["names"] if nid in nodes else ():
-                names[re.sub(r"\s+", "", name)] = letter
+                names["".join(name.split())] = letter
+        self.theme_names = names
         return names
 
     def _theme_named(self, compact: str) -> str | None:
@@ -765,27 +986,30 @@ class _SeedParser:
             state.mode = OVERVIEW
         self.note("header row: " + ", ".join(columns))
 
-    def _heading(self, number: int, compact: str, continued: bool = False) -> bool:
+    def _heading(self, compact: str, section: str | None, continued: bool) -> bool:
         if compact == self.organization:
             self.note("title: organization")
             return True
         mode = self.state.mode
-        if self._section_heading(compact, continued):
+        if section is not None and self._section_heading(compact, section, continued):
             if self.state.mode is not None or mode is not None:
                 self.state.skipped_section = None if self.state.mode else self.state.skipped_section
             return True
         return False
 
-    def _section_heading(self, compact: str, continued: bool) -> bool:
+    def _section_heading(self, compact: str, section: str, continued: bool) -> bool:
+        """Start the section a heading (or header row) opens, as :func:`_section_of` read it."""
         state = self.state
-        if "KPI" in compact and ("行動方案" in compact or "行動計畫" in compact):
+        if section == SCORECARD_HEADER:
             state.mode = SCORECARD
             state.has_link_column = "府級" in compact
             state.link = None
             state.objective = state.kpi = None
             self.note("header row")
             return True
-        if state.mode == SCORECARD and compact == "府級策略目標":
+        if section == LINK_HEADER:
+            if state.mode != SCORECARD:
+                return False
             # the link column's header cell, on a line of its own where extraction (PDF)
             # split the header row into one line per cell
             state.has_link_column = True
@@ -793,7 +1017,7 @@ class _SeedParser:
             state.stacked_header = ["link"]
             self.note("header row (link column)")
             return True
-        if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
+        if section == CITY_MAP:
             state.mode = CITY_MAP
             state.vertical_themes = False
             state.columns = []
@@ -801,24 +1025,24 @@ class _SeedParser:
             state.city_year = year["year"] if year else None
             self.note("heading: city map")
             return True
-        if SKIPPED_SECTION.match(compact):
+        if section == SKIPPED:
             state.mode = None
             state.skipped_section = compact
             self.note(f"not modelled (section {compact})")
             return True
-        if compact.endswith("策略地圖") and len(compact) <= 40:
+        if section == AGENCY_MAP:
             state.mode = AGENCY_MAP
             state.vertical_themes = False
             state.columns = []
             self.note("heading: agency map")
             return True
-        if _is_overview_heading(compact):
+        if section == OVERVIEW:
             state.mode = OVERVIEW
             state.columns = []
             state.transposed = False
             self.note("heading: KPI overview")
             return True
-        if compact.endswith("平衡計分卡") and "策略地圖" not in compact and len(compact) <= 20:
+        if section == SCORECARD:
             self.note("heading: scorecard" + (" (continued)" if continued else ""))
             if continued and state.mode == SCORECARD:
                 return True
@@ -830,17 +1054,13 @@ class _SeedParser:
             return True
         return False
 
-    def _declared(self, number: int, compact: str) -> None:
-        text = compact.replace("*", "")
-        theme = self.state.theme if text.startswith("本策略主題") else None
+    def _declared(self, line: _TextLine) -> None:
+        theme = self.state.theme if line.theme_totals else None
         plan = self.city_plan if self.state.mode == CITY_MAP and self.city_plan else None
-        for what, pattern in DECLARED.items():
+        for what, total in line.declared:
             if theme and what == "themes":
                 continue
-            found = pattern.search(text)
-            if found:
-                total = int(found[1] or found[2])
-                self.builder.declare(plan or self.agency_plan, what, total, theme=theme)
+            self.builder.declare(plan or self.agency_plan, what, total, theme=theme)
 
     def _split_row_cell(self, line: str) -> bool:
         """Collect a cell of a row whose label stood alone on its line, as PDF extraction
@@ -863,14 +1083,14 @@ class _SeedParser:
             read(number, "\t".join([label, *cells]))
 
     def _theme_row(self, number: int, line: str) -> None:
-        rest = re.sub(r"^\s*策略\s*主題", "", line)
+        rest = THEME_ROW_LABEL.sub("", line)
         if not PERSPECTIVE_LABEL.sub("", rest).strip():
             # 策略主題 | 顧客C | 內部流程P | ...: the header of a table whose rows are themes
             self.state.transposed = True
             self.note("header row: themes as rows, perspectives as columns")
             return
         plan = self._mode_plan(number)
-        cells = [cell for cell in re.split(r"\t| {2,}", rest) if cell.strip()]
+        cells = [cell for cell in CELL_BREAK.split(rest) if cell.strip()]
         if len(cells) > 1:  # one theme per cell: its letter and its name
             self.state.themes_in_row = []
             for cell in cells:
@@ -922,7 +1142,7 @@ class _SeedParser:
         if self.state.mode != CITY_MAP:
             self._problem(number, "theme-group members outside the city strategy map")
             return
-        rest = re.sub(r"^\s*分組\s*成員", "", line)
+        rest = MEMBERS_ROW_LABEL.sub("", line)
         leads = list(LEAD.finditer(rest))
         themes = self.state.themes_in_row
         if len(leads) != len(themes):
@@ -937,8 +1157,8 @@ class _SeedParser:
             end = leads[index + 1].start() if index + 1 < len(leads) else len(rest)
             source = self._source(number)
             self.builder.add_membership(lead["name"], plan, theme, lead=True, source=source)
-            for member in re.split(r"[、,，]", rest[lead.end() : end]):
-                member = re.sub(r"\s+", "", member)
+            for member in MEMBER_SEPARATOR.split(rest[lead.end() : end]):
+                member = "".join(member.split())
                 if member:
                     self.builder.add_membership(member, plan, theme, lead=False, source=source)
 
@@ -1051,7 +1271,7 @@ class _SeedParser:
         if len(linked) > 1:
             codes = ", ".join(token.code for token in linked)
             self._problem(
-                self.trace.index(self.current) + 1 if self.current else 0,
+                self.number or 0,
                 f"{codes} where one upward link stands; the last is read as the link",
             )
         return linked[-1]
@@ -1077,10 +1297,12 @@ class _SeedParser:
         """Where the link column is last and the row's cells come one per line, the upward
         link of the objective on line ``number``: the next objective-shaped code that is no
         objective of this plan, before the next objective or heading."""
-        for line in self.lines[number:]:
-            tokens = _tokens(*_take_city_kpi_references(line))
-            if not tokens:
-                compact = re.sub(r"\s+", "", line)
+        for prepared in self.lines[number:]:
+            if prepared is None:
+                continue
+            if isinstance(prepared, _TextLine):
+                line = prepared.text
+                compact = "".join(line.split())
                 if (
                     _is_marker(compact)
                     or _column_of(compact)
@@ -1089,6 +1311,7 @@ class _SeedParser:
                 ):
                     return None
                 continue
+            tokens = [_Token(*token) for token in prepared.tokens]
             if tokens[0].depth != 0:
                 continue
             after = tokens[1] if len(tokens) > 1 else None
@@ -1144,8 +1367,10 @@ class _SeedParser:
     def _next_tokens(self, number: int) -> list[_Token]:
         """The codes of the next non-blank line after line ``number`` (from 1)."""
         for line in self.lines[number:]:
-            if line.strip():
-                return _tokens(*_take_city_kpi_references(line))
+            if isinstance(line, _CodeLine):
+                return [_Token(*token) for token in line.tokens]
+            if line is not None:
+                return []
         return []
 
     def _kpi_of_action_plan(self, token: _Token, row_kpis: list[str]) -> str | None:
@@ -1165,9 +1390,9 @@ class _SeedParser:
             kpi = s.node_id(s.KPI, self.agency_plan, parent)
             if self.builder.graph.has_edge(plan, kpi, s.SUPPORTS):
                 return above  # listed under its own KPI already: shared with the KPI above
-            if self.current is not None:
+            if self.number is not None:
                 self._problem(
-                    self.trace.index(self.current) + 1,
+                    self.number,
                     f"action plan {token.code} follows KPI {above} but its code names KPI "
                     f"{parent}; placed under {parent}",
                 )
@@ -1176,9 +1401,9 @@ class _SeedParser:
             return parent
         if len(row_kpis) == 1:
             return row_kpis[0]
-        if row_kpis and self.current is not None:
+        if row_kpis and self.number is not None:
             self._problem(
-                self.trace.index(self.current) + 1,
+                self.number,
                 f"action plan {token.code} in a row of KPIs {', '.join(row_kpis)}, none of "
                 f"which its code names; placed under {self.state.kpi}, the row's last",
             )
@@ -1239,7 +1464,7 @@ class _SeedParser:
             return
         token.name = clean_name(token.name + addition)
         mode = self.state.mode
-        kind = {0: s.OBJECTIVE, 1: s.KPI, 2: s.ACTION_PLAN}.get(token.depth)
+        kind = _KIND_OF_DEPTH.get(token.depth)
         if kind is None or mode is None:
             return
         if mode == CITY_MAP and self.city_plan:
@@ -1251,7 +1476,7 @@ class _SeedParser:
         nid = s.node_id(kind, plan, token.code)
         if nid in self.builder.graph:
             _rename_last(self.builder.graph.nodes[nid], token.name, self._source(number))
-            self.record(Produced(_KIND_WORDS[kind], plan, token.code, "name (continued)"))
+            self.record((_KIND_WORDS[kind], plan, token.code, "name (continued)"))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -1266,9 +1491,7 @@ class _SeedParser:
         return self.city_plan
 
     def _place(self) -> str:
-        return {CITY_MAP: "map", AGENCY_MAP: "map", OVERVIEW: "overview"}.get(
-            self.state.mode or "", "scorecard"
-        )
+        return _PLACES.get(self.state.mode or "", "scorecard")
 
 
 def _rename_last(node: dict, name: str, source: str) -> None:
@@ -1299,12 +1522,18 @@ def _joined_source(first: str, then: str) -> str:
 
 
 _KIND_WORDS = {s.OBJECTIVE: "objective", s.KPI: "KPI", s.ACTION_PLAN: "action plan"}
+_KIND_OF_DEPTH = {0: s.OBJECTIVE, 1: s.KPI, 2: s.ACTION_PLAN}
+_COLUMN_OF_DEPTH = {0: "objective", 1: "kpi", 2: "action plan"}
+#: Where an item stands, by the part of the document being read (else ``scorecard``).
+_PLACES = {CITY_MAP: "map", AGENCY_MAP: "map", OVERVIEW: "overview"}
 
 
 def _take_city_kpi_references(line: str) -> tuple[str, list[tuple[int, str, str | None]]]:
     """Blank out ``(府級KPI : GP6.2)`` and ``（承接GC2 營造安全環境）`` marks, keeping where
     they stood and what they name: ``(position, code, None)`` for a city-KPI reference,
     ``(position, code, name)`` for an upward link beside its objective."""
+    if "府級" not in line and "承接" not in line:
+        return line, []  # neither mark can stand here
     references: list[tuple[int, str, str | None]] = []
     for found in CITY_KPI_REFERENCE.finditer(line):
         references.append((found.start(), found["code"], None))
@@ -1320,48 +1549,63 @@ def _is_code_here(line: str, match: re.Match[str]) -> bool:
     ``AC1.1``) or a one-letter dotted one (``C1.1.1``) anywhere; any other code shape
     (``G2``, ``GT1``) only at the start of a cell. Inside a name, ``CEFR A2``, ``A1類`` and
     ``PM2.5`` stay names."""
-    code = match["code"]
-    if STRICT_CODE.fullmatch(code) or re.fullmatch(r"[A-Z]\d+(?:\.\d+)+", code):
+    if CODE_ANYWHERE.fullmatch(match["code"]):
         return True
     before = line[: match.start()]
     return not before.strip() or before.endswith(("\t", "  "))
 
 
-def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> list[_Token]:
+def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> tuple[_TokenData, ...]:
     matches = [match for match in CODE.finditer(line) if _is_code_here(line, match)]
     tokens = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
-        raw = re.split(r"\t| {2,}", line[match.end() : end])
-        text = next((cell for cell in raw if cell.strip()), "") if raw[0].strip() == "" else raw[0]
-        token = _Token(match["code"], "", match.start())
-        token.new = bool(NEW_MARK.search(text))
-        text = NEW_MARK.sub(" ", text)
-        flags = TRAILING_FLAGS.search(text)
-        if flags:
-            token.wccd = "WCCD" in flags.group()
-            token.city_kpi = "府" in flags.group()
-            text = text[: flags.start()]
-        text = TRAILING_LABEL.sub("", text)
-        text = re.sub(r"(?:^|\s)(?:[-－—–]+|無)\s*$", "", text)  # a dash cell: none
-        token.name = clean_name(text)
+        text = line[match.end() : end]
+        cut = CELL_BREAK.search(text)
+        if cut is not None:  # the code's cell ends there, or its name is in a cell after
+            first = text[: cut.start()]
+            if first.strip():
+                text = first
+            else:
+                text = next((cell for cell in CELL_BREAK.split(text) if cell.strip()), "")
+        # each mark below is looked for only where its words stand: most names hold none
+        new = "新增" in text and bool(NEW_MARK.search(text))
+        if new:
+            text = NEW_MARK.sub(" ", text)
+        wccd = city_kpi = False
+        if "WCCD" in text or "府" in text:
+            flags = TRAILING_FLAGS.search(text)
+            if flags:
+                wccd = "WCCD" in flags.group()
+                city_kpi = "府" in flags.group()
+                text = text[: flags.start()]
+        if PERSPECTIVE_WORD.search(text):
+            text = TRAILING_LABEL.sub("", text)
+        tail = text.rstrip()
+        if tail and tail[-1] in DASH_CHARACTERS:
+            text = DASH_CELL.sub("", text)  # a dash cell: none
+        city_kpi_ref = link_beside = None
         for position, code, link_name in references:
             if match.end() <= position < end:
                 if link_name is None:
-                    token.city_kpi_ref = code
+                    city_kpi_ref = code
                 else:
-                    token.link_beside = (code, link_name)
-        tokens.append(token)
-    return tokens
+                    link_beside = (code, link_name)
+        code = match["code"]
+        tokens.append(
+            (code, clean_name(text), match.start(), code.count("."), wccd, city_kpi, new,
+             city_kpi_ref, link_beside)
+        )  # fmt: skip
+    return tuple(tokens)
 
 
 def _without_labels(text: str) -> list[str]:
     """The cells of ``text`` without the row labels that name no item (策略目標, a
     perspective such as 顧客 C)."""
     cells = []
-    for cell in re.split(r"\t| {2,}", text):
+    for cell in CELL_BREAK.split(text):
         cell = LABELS.sub("", cell)
-        cell = re.sub(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)", " ", cell).strip()
+        cell = PERSPECTIVE_CELL_LABEL.sub(" ", cell).strip()
         if cell:
             cells.append(cell)
     return cells
@@ -1370,20 +1614,19 @@ def _without_labels(text: str) -> list[str]:
 def _cells(line: str) -> list[str]:
     """A line's non-empty cells: tab- or wide-space-separated; words where neither is left
     (PDF extraction joins a row's cells with single spaces)."""
-    cells = [cell.strip() for cell in re.split(r"\t| {2,}", line) if cell.strip()]
+    cells = [cell.strip() for cell in CELL_BREAK.split(line) if cell.strip()]
     return cells if len(cells) > 1 else line.split()
 
 
 def _column_of(cell: str) -> str | None:
     """The column a header cell names (``KPI (關鍵績效指標)`` -> ``kpi``), or None."""
-    text = COLUMN_SUFFIX.sub("", re.sub(r"\s+", "", re.sub(r"\([^)]*\)", "", cell)))
-    return next((column for column, words in COLUMN_WORDS if text in words), None)
+    return COLUMN_OF_WORD.get(COLUMN_SUFFIX.sub("", "".join(BRACKETED.sub("", cell).split())))
 
 
 def _header_columns(line: str) -> list[str]:
     """The columns of a header row (every cell a column word, at least two, one of them
     objective, KPI or action plan); empty for any other line."""
-    cells = [cell for cell in _cells(line) if not re.fullmatch(r"\([^)]*\)", cell)]
+    cells = [cell for cell in _cells(line) if not BRACKETED.fullmatch(cell)]
     columns = [_column_of(cell) for cell in cells]
     if None in columns or not _is_header(columns):
         return []
@@ -1398,22 +1641,43 @@ def _is_header(columns: list[str | None]) -> bool:
 
 def _is_overview_heading(compact: str) -> bool:
     """``KPI項目一覽表``, ``關鍵績效指標總覽``, ``KPI彙整表``..."""
-    return bool(
-        re.search(r"(?:KPI|關鍵績效指標|績效指標)(?:項目)?(?:一覽|總覽|彙整|總表)", compact)
-    )
+    return bool(OVERVIEW_HEADING.search(compact))
+
+
+#: Sections a heading opens, besides the parts of a document (CITY_MAP...).
+SCORECARD_HEADER, LINK_HEADER, SKIPPED = "scorecard header", "link header", "skipped"
+
+
+def _section_of(compact: str) -> str | None:
+    """The section a line (without whitespace) opens wherever it stands: CITY_MAP,
+    AGENCY_MAP, OVERVIEW, SCORECARD, SKIPPED (one bscalign does not model), a scorecard's
+    header row (SCORECARD_HEADER) or its link column's header cell alone (LINK_HEADER,
+    which opens nothing outside a scorecard); None for a line that opens none."""
+    if "KPI" in compact and ("行動方案" in compact or "行動計畫" in compact):
+        return SCORECARD_HEADER
+    if compact == "府級策略目標":
+        return LINK_HEADER
+    if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
+        return CITY_MAP
+    if SKIPPED_SECTION.match(compact):
+        return SKIPPED
+    if compact.endswith("策略地圖") and len(compact) <= 40:
+        return AGENCY_MAP
+    if _is_overview_heading(compact):
+        return OVERVIEW
+    if compact.endswith("平衡計分卡") and "策略地圖" not in compact and len(compact) <= 20:
+        return SCORECARD
+    return None
 
 
 def _is_marker(compact: str) -> bool:
-    return any(
-        word in compact
-        for word in ("策略地圖", "平衡計分卡", "KPI", "策略主題", "府級", "分組成員", "一覽表")
-    )
+    return MARKER.search(compact) is not None
 
 
 def _city_of(organization: str) -> str:
     """Name the city government an agency belongs to: 臺北市政府消防局 -> 臺北市政府."""
     if "政府" in organization:
         return organization[: organization.index("政府") + 2]
-    found = re.match(r"^(.+?[市縣])", organization)
+    found = CITY_NAME.match(organization)
     # never the agency itself: its city map would merge into its own plan
     return f"{found[1]}政府" if found else UNKNOWN_CITY

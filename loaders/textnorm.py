@@ -20,7 +20,6 @@ _TO_NORMALIZE = re.compile("[" + "".join(re.escape(chr(code)) for code in _FULL_
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
-_SPACES = re.compile(r"\s+")
 
 
 def decode(data: bytes, file: str) -> str:
@@ -71,5 +70,9 @@ def clean_name(text: str) -> str:
     >>> clean_name(" 優化緊急救護及防災應變 機制、")
     '優化緊急救護及防災應變機制'
     """
-    text = _SPACE_BETWEEN_CJK.sub("", text.replace("\t", " "))
-    return _SPACES.sub(" ", text).strip(" 、,，;；:：-")
+    text = text.replace("\t", " ")
+    if " " in text:
+        text = _SPACE_BETWEEN_CJK.sub("", text)
+    # the words joined by one space, as re.sub(r"\s+", " ") but for the ends, which strip
+    # takes off in either case
+    return " ".join(text.split()).strip(" 、,，;；:：-")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -17,6 +17,8 @@ from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
 from bscalign.graph.records import PlanNode
+
+T = TypeVar("T")
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)  # most severe first
@@ -184,15 +186,23 @@ class AuditContext:
 
     graph: nx.MultiDiGraph
     causal_order: str = s.DEFAULT_CAUSAL_ORDER
+    _answers: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def index(self) -> PlanIndex:
         """The coded nodes grouped by kind and plan (rules ask per plan)."""
         return PlanIndex(self.graph)
 
-    def nodes(self, kind: str, plan: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Nodes of one kind (optionally of one plan), in a stable order."""
-        yield from self.index.nodes(kind, plan)
+    def nodes(self, kind: str, plan: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """``(node_id, attrs)`` of one kind (optionally of one plan), sorted by id (read only)."""
+        return self.index.nodes(kind, plan)
+
+    def coded_nodes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """``(kind, node_id, attrs)`` of every theme, objective, KPI and action plan: kind by
+        kind, each sorted by id."""
+        for kind in s.CODED_KINDS:
+            for nid, node in self.index.nodes(kind):
+                yield kind, nid, node
 
     def plan_counts(self, plan: str) -> dict[str, int]:
         """A plan's themes, objectives, KPIs and action plans (keyed like declared totals)."""
@@ -210,6 +220,12 @@ class AuditContext:
     def agency_plans(self) -> list[PlanNode]:
         return [p for p in self.plans if p["level"] == s.AGENCY]
 
+    @cached_property
+    def answering_plans(self) -> list[tuple[PlanNode, str]]:
+        """Each agency plan whose city plan is loaded, with that city plan's id."""
+        pairs = ((plan, self.city_plan(plan["id"])) for plan in self.agency_plans)
+        return [(plan, city) for plan, city in pairs if city is not None]
+
     def city_plan(self, agency_plan: str) -> str | None:
         """The loaded city plan an agency plan answers to (same city, same year), or None."""
         return city_plan_of(self.graph, agency_plan)
@@ -219,11 +235,33 @@ class AuditContext:
 
     def out_neighbors(self, node: str, kind: str) -> list[str]:
         """Targets of ``node``'s edges of one kind, sorted."""
-        return sorted(v for v, keys in self._out[node].items() if kind in keys)
+        return _sorted_of_kind(self._out[node], kind)
+
+    def out_edges(self, node: str) -> dict[str, dict[str, Any]]:
+        """``node``'s targets -> edge kinds -> edge attributes (read only)."""
+        return self._out[node]
 
     def in_neighbors(self, node: str, kind: str) -> list[str]:
         """Sources of edges of one kind into ``node``, sorted."""
-        return sorted(u for u, keys in self._in[node].items() if kind in keys)
+        return _sorted_of_kind(self._in[node], kind)
+
+    def remember(self, question: Callable[..., T], *args: Hashable) -> T:
+        """``question(self, *args)``, asked once per context: the graph does not change
+        under an audit, so rules asking the same (routes, working groups) share the answer.
+
+        >>> from bscalign.graph.build import PlanGraphBuilder
+        >>> ctx = AuditContext(PlanGraphBuilder().graph)
+        >>> asked = []
+        >>> def plans_named(ctx, name):
+        ...     asked.append(name)
+        ...     return [p for p in ctx.plans if p["organization"] == name]
+        >>> ctx.remember(plans_named, "局"), ctx.remember(plans_named, "局"), asked
+        ([], [], ['局'])
+        """
+        key = (question, *args)
+        if key not in self._answers:
+            self._answers[key] = question(self, *args)
+        return self._answers[key]
 
     @cached_property
     def _out(self) -> dict[str, Any]:
@@ -238,3 +276,11 @@ class AuditContext:
 
     def code_of(self, node: str) -> str:
         return self.graph.nodes[node]["code"]
+
+
+def _sorted_of_kind(adjacency: dict[str, dict[str, Any]], kind: str) -> list[str]:
+    # most nodes have one neighbour of a kind: sort only when there is something to order
+    found = [v for v, keys in adjacency.items() if kind in keys]
+    if len(found) > 1:
+        found.sort()
+    return found

@@ -81,13 +81,16 @@ def _theme(
         )
         yield RULE.finding(theme_node, text, node_id=theme_id)
     members = sorted(n for nodes in perspectives.values() for n in nodes)
-    causal = nx.DiGraph()
-    causal.add_nodes_from(members)
-    causal.add_edges_from(
-        (u, v) for u in members for v in ctx.out_neighbors(u, s.CAUSES) if v in causal
-    )
+    # a theme holds a dozen objectives: plain dicts answer it quicker than a networkx graph
+    # built per theme, which is kept for the rare theme with a cycle
+    in_theme = set(members)
+    effects = {u: [v for v in ctx.out_neighbors(u, s.CAUSES) if v in in_theme] for u in members}
+    causes: dict[str, list[str]] = {u: [] for u in members}
+    for u, targets in effects.items():
+        for v in targets:
+            causes[v].append(u)
     # almost every theme is acyclic, which is far quicker to tell than to list no cycles
-    cycles = [] if nx.is_directed_acyclic_graph(causal) else nx.simple_cycles(causal)
+    cycles = [] if _acyclic(effects, causes) else nx.simple_cycles(nx.DiGraph(effects))
     for cycle in sorted(sorted(c) for c in cycles):
         text = CYCLE.format(theme=theme, codes=ARROW.join(ctx.code_of(n) for n in cycle))
         yield RULE.finding(ctx.graph.nodes[cycle[0]], text, node_id=cycle[0])
@@ -95,8 +98,8 @@ def _theme(
     foundations = {n for p in FOUNDATIONS for n in perspectives.get(p, [])}
     if not customers or not foundations:
         return  # the missing perspective is the finding; every objective would repeat it
-    from_foundation = foundations.union(*(nx.descendants(causal, n) for n in foundations))
-    to_customer = customers.union(*(nx.ancestors(causal, n) for n in customers))
+    from_foundation = _reached(effects, foundations)
+    to_customer = _reached(causes, customers)
     for nid in members:
         if nid in from_foundation and nid in to_customer:
             continue
@@ -110,6 +113,32 @@ def _theme(
             code=node["code"], name=node["name"], theme=theme, gaps=_joined(AND, gaps)
         )
         yield RULE.finding(node, text, node_id=nid)
+
+
+def _acyclic(effects: dict[str, list[str]], causes: dict[str, list[str]]) -> bool:
+    """Whether the graph of ``effects`` (node -> its effects; ``causes`` the reverse) has
+    no cycle: every node can be taken away once its causes are (Kahn)."""
+    waiting = {u: len(before) for u, before in causes.items()}
+    ready = [u for u, count in waiting.items() if not count]
+    done = 0
+    while ready:
+        done += 1
+        for v in effects[ready.pop()]:
+            waiting[v] -= 1
+            if not waiting[v]:
+                ready.append(v)
+    return done == len(effects)
+
+
+def _reached(edges: dict[str, list[str]], starts: set[str]) -> set[str]:
+    """``starts`` and every node reached from them along ``edges``."""
+    reached, todo = set(starts), list(starts)
+    while todo:
+        for v in edges[todo.pop()]:
+            if v not in reached:
+                reached.add(v)
+                todo.append(v)
+    return reached
 
 
 RULE = Rule("BSC301", "broken-cause-effect-chain", WARNING, check, sys.modules[__name__])

@@ -34,21 +34,17 @@ def coverage(graph: nx.MultiDiGraph) -> Iterator[CoverageRow]:
 
     Examples
     --------
-    >>> from bscalign.graph.build import PlanGraphBuilder, resolve_links
-    >>> b = PlanGraphBuilder()
-    >>> city = b.add_plan("臺北市政府", "111", "city")
-    >>> _ = b.add_objective(city, "GC2", "營造安全環境", source="x:1", place="map")
-    >>> fire = b.add_plan("臺北市政府消防局", "111", "agency", city="臺北市政府")
-    >>> b.add_upward_link(fire, "AC1", "GC2", "營造安全環境", source="x:2")
-    >>> [row["supported_by"] for row in coverage(resolve_links(b.graph))]
-    [{'臺北市政府消防局@111': ['AC1']}]
+    The template's example plans (a city objective and the agency objective linked to it):
+
+    >>> from bscalign.graph.build import resolve_links
+    >>> from bscalign.loaders.spreadsheet import example_graph
+    >>> rows = coverage(resolve_links(example_graph()))
+    >>> [(row["objective"], row["supported_by"]) for row in rows]
+    [('GP6', {'臺北市政府兵役局@111': ['CC1']})]
     """
     context = AuditContext(graph)
     supporters: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for plan in context.agency_plans:
-        city = context.city_plan(plan["id"])
-        if city is None:
-            continue
+    for plan, city in context.answering_plans:
         for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
             for target in routes(context, nid, city).targets:
                 by_plan = supporters.setdefault((city, target), {})

@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 from bscalign.graph import schema as s
 from bscalign.queries import twin
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import member_themes, rank_city_objectives, score_cypher
+from bscalign.queries.upward import WrittenLink, written_links
 
 MESSAGE = Text(
     "upward link {raw} of {code}: {link} is not an objective of {city}{shape}{meant}",
@@ -46,51 +46,27 @@ MEANT = Text("; most likely {code} {name}", "；應為 {code} {name}")
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per written link whose code is not a city objective of that year."""
-    for plan in ctx.agency_plans:
-        city = ctx.city_plan(plan["id"])
-        if city is None:
-            continue  # unlinked-to-city says once that the city plan is missing
-        preferred = member_themes(ctx, plan["organization"], city)
-        for kind in (s.OBJECTIVE, s.THEME):
-            for nid, node in ctx.nodes(kind, plan["id"]):
-                for link in node.get("links", ()):
-                    if s.node_id(s.OBJECTIVE, city, link["code"]) not in ctx.graph:
-                        yield _dangling(ctx, city, preferred, nid, node, link)
-
-
-def _dangling(
-    ctx: AuditContext,
-    city: str,
-    preferred: list[str],
-    nid: str,
-    node: dict[str, Any],
-    link: dict[str, str],
-) -> Finding:
-    best = rank_city_objectives(
-        ctx,
-        city,
-        link["name"],
-        code_hint=link["code"],
-        perspective=node.get("perspective"),
-        preferred_themes=preferred,
-    )
-    well_formed = re.fullmatch(s.CODE_SHAPES[s.OBJECTIVE], link["code"])
-    text = MESSAGE.format(
-        raw=link["raw"],
-        code=node["code"],
-        link=link["code"],
-        city=city,
-        shape="" if well_formed else NOT_SHAPED,
-        meant=MEANT.format(code=best[0].code, name=best[0].name) if best else "",
-    )
-    return RULE.finding(
-        node,
-        text,
-        suggestion=best[0].code if best else None,
-        node_id=nid,
-        source=link["source"],
-        edge=(nid, s.node_id(s.OBJECTIVE, city, link["code"]), s.ALIGNS_TO),
-    )
+    # a plan without its city plan: unlinked-to-city says so once
+    for written in written_links(ctx):
+        if written.target in ctx.graph:
+            continue
+        link = written.link
+        best = rank_city_objectives(
+            ctx,
+            written.city,
+            link["name"],
+            code_hint=link["code"],
+            perspective=written.node.get("perspective"),
+            preferred_themes=member_themes(ctx, written.plan["organization"], written.city),
+        )
+        well_formed = re.fullmatch(s.CODE_SHAPES[s.OBJECTIVE], link["code"])
+        text = written.text(
+            MESSAGE,
+            raw=link["raw"],
+            shape="" if well_formed else NOT_SHAPED,
+            meant=MEANT.format(code=best[0].code, name=best[0].name) if best else "",
+        )
+        yield written.finding(RULE, text, best[0].code if best else None)
 
 
 RULE = Rule("BSC201", "dangling-upward-link", ERROR, check, sys.modules[__name__])
@@ -104,12 +80,9 @@ CYPHER = {
         perspective="candidate.perspective = written.perspective",
         group="candidate.theme IN group_themes",
     ),
-    "message": twin.message(
+    "message": WrittenLink.cypher_text(
         MESSAGE,
         raw="link.raw",
-        code="written.code",
-        link="link.code",
-        city="city.id",
         shape=twin.optional(NOT_SHAPED, "NOT well_formed"),
         meant=twin.optional(MEANT, "best IS NOT NULL", code="best.code", name="best.name"),
     ),

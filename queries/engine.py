@@ -76,8 +76,8 @@ def audit(
     ['AC1.1']
     """
     with paused_gc():
-        inferred = infer_causes(graph, causal_order)
         context = AuditContext(graph, causal_order=causal_order)
+        inferred = infer_causes(graph, causal_order, context.index)
 
         def findings(rule: Rule) -> Iterator[tuple[Finding, Iterable[dict[str, str]]]]:
             for finding in rule.check(context):

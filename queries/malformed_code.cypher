@@ -17,7 +17,7 @@ MATCH (item:Theme|Objective|KPI|ActionPlan)
 WHERE $plan IS NULL OR item.plan = $plan
 WITH item,
      // generated: kind
-     CASE WHEN item:Theme THEN 'Theme' WHEN item:Objective THEN 'Objective' WHEN item:KPI THEN 'KPI' WHEN item:ActionPlan THEN 'ActionPlan' END AS kind
+     head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind
      // end generated
 // its parents: an objective's theme, a KPI's objectives, an action plan's KPIs
 OPTIONAL MATCH (item)-[:IN_THEME|MEASURES|SUPPORTS]->(parent)

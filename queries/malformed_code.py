@@ -31,6 +31,7 @@ from bscalign.queries import twin
 from bscalign.queries.base import ERROR, KIND_NAMES, AuditContext, Finding, Rule, Text
 
 PARENT_EDGE = {s.KPI: s.MEASURES, s.ACTION_PLAN: s.SUPPORTS, s.OBJECTIVE: s.IN_THEME}
+PARENT_KIND = {s.KPI: s.OBJECTIVE, s.ACTION_PLAN: s.KPI, s.OBJECTIVE: s.THEME}
 SHAPES = {
     s.THEME: Text("one letter (A)", "一個字母，如 A"),
     s.OBJECTIVE: Text("theme + perspective + number (AC1)", "主題＋構面＋序號，如 AC1"),
@@ -53,10 +54,19 @@ _NUMBER = "[0-9]+"
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per badly shaped code and per code that contradicts its parent."""
     for kind in s.CODED_KINDS:
+        edge, parent_kind = PARENT_EDGE.get(kind, ""), PARENT_KIND.get(kind, "")
         for nid, node in ctx.nodes(kind):
             code = node["code"]
-            parents = [ctx.code_of(p) for p in ctx.out_neighbors(nid, PARENT_EDGE.get(kind, ""))]
-            misplaced = bool(parents) and all(_prefix(kind, code) != p for p in parents)
+            prefix = _prefix(kind, code)
+            # the usual case, told without listing parents: listed under the node its code names
+            if (
+                prefix is not None
+                and edge in ctx.out_edges(nid).get(s.node_id(parent_kind, node["plan"], prefix), ())
+                and s.is_well_formed(kind, code)
+            ):
+                continue
+            parents = [ctx.code_of(p) for p in ctx.out_neighbors(nid, edge)]
+            misplaced = bool(parents) and all(prefix != p for p in parents)
             shaped = s.is_well_formed(kind, code)
             if shaped and not misplaced:
                 continue
@@ -111,9 +121,7 @@ def _shape(kind: str) -> str:
 _not_shaped = twin.text(NOT_SHAPED, shape=twin.lookup(SHAPES, "kind"))
 _misplaced = twin.text(MISPLACED, parent=twin.lookup(PARENT_NAMES, "kind"), listed="listed")
 CYPHER = {
-    "kind": "CASE "
-    + " ".join(f"WHEN item:{kind} THEN {twin.literal(kind)}" for kind in s.CODED_KINDS)
-    + " END AS kind",
+    "kind": twin.kind_of("item"),
     "well-formed": "CASE kind\n"
     + "".join(f"  WHEN {twin.literal(kind)} THEN {_shape(kind)}\n" for kind in s.CODED_KINDS)
     + "END AS well_formed",
@@ -122,10 +130,5 @@ CYPHER = {
     f"  {_not_shaped[1]}]] END\n"
     f"+ CASE WHEN misplaced THEN [[{_misplaced[0]},\n"
     f"  {_misplaced[1]}]] ELSE [] END AS problems",
-    "message": twin.message(
-        MESSAGE,
-        kind=twin.lookup(KIND_NAMES, "kind"),
-        code="item.code",
-        problems=(_joined(0), _joined(1)),
-    ),
+    "message": twin.item_message(MESSAGE, problems=(_joined(0), _joined(1))),
 }

@@ -164,13 +164,12 @@ def rank_by_names(
 
     Examples
     --------
-    >>> from bscalign.graph.build import PlanGraphBuilder
-    >>> b = PlanGraphBuilder()
-    >>> city = b.add_plan("臺北市政府", "111", "city")
-    >>> for code, title in [("GL1", "培育優秀人力"), ("GP6", "優化緊急救護及防災應變機制")]:
-    ...     _ = b.add_objective(city, code, title, source="x:1", place="map")
-    >>> ctx = AuditContext(b.graph)
-    >>> [c.code for c in rank_by_names(ctx, city, ["緊扣生命之鏈", "優化緊急救護"])]
+    In the template's example plans, the objective's own name matches nothing, the name
+    written on its link matches the city's ``GP6``:
+
+    >>> from bscalign.loaders.spreadsheet import example_graph
+    >>> ctx = AuditContext(example_graph())
+    >>> [c.code for c in rank_by_names(ctx, "臺北市政府@111", ["緊扣生命之鏈", "優化緊急救護"])]
     ['GP6']
     """
     best: dict[str, Candidate] = {}
@@ -188,10 +187,15 @@ def member_themes(ctx: AuditContext, organization: str, city_plan: str) -> list[
     City maps name agencies in short (``兵役局`` for ``臺北市政府兵役局``), so a member whose
     name ends the organization's full name counts as that organization.
     """
-    themes = set()
-    for tid, data in ctx.index.in_graph_order(s.THEME, city_plan):
-        for member, _, kind in ctx.graph.in_edges(tid, keys=True):
-            name = ctx.graph.nodes[member].get("name", "")
-            if kind == s.MEMBER_OF and name and organization.endswith(name):
-                themes.add(data["code"])
-    return sorted(themes)
+    members = ctx.remember(_theme_members, city_plan)
+    return sorted({theme for theme, name in members if organization.endswith(name)})
+
+
+def _theme_members(ctx: AuditContext, city_plan: str) -> list[tuple[str, str]]:
+    """``(theme code, member name)`` of every named member of a city plan's working groups."""
+    return [
+        (data["code"], name)
+        for tid, data in ctx.index.in_graph_order(s.THEME, city_plan)
+        for member in ctx.in_neighbors(tid, s.MEMBER_OF)
+        if (name := ctx.graph.nodes[member].get("name", ""))
+    ]

@@ -57,7 +57,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     plan when no objective or theme of it has a link."""
     for plan in ctx.agency_plans:
         city = ctx.city_plan(plan["id"])
-        objectives = list(ctx.nodes(s.OBJECTIVE, plan["id"]))
+        objectives = ctx.nodes(s.OBJECTIVE, plan["id"])
         themes = ctx.nodes(s.THEME, plan["id"])
         if (
             objectives

@@ -25,7 +25,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
 from bscalign.queries import twin
 from bscalign.queries.base import KIND_NAMES, WARNING, AuditContext, Finding, Rule, Text
@@ -38,21 +37,18 @@ MESSAGE = Text(
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per coded node with more than one distinct name."""
-    for kind in s.CODED_KINDS:
-        for nid, node in ctx.nodes(kind):
-            if len(node["names"]) < 2:
-                continue  # one wording cannot drift
-            variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
-            if len(variants) < 2 or _one_place_has_two(node):
-                continue
-            where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
-            listed = "; ".join(
-                f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
-            )
-            text = MESSAGE.format(
-                kind=KIND_NAMES[kind], code=node["code"], count=len(variants), listed=listed
-            )
-            yield RULE.finding(node, text, node_id=nid)
+    for kind, nid, node in ctx.coded_nodes():
+        if len(node["names"]) < 2:
+            continue  # one wording cannot drift
+        variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
+        if len(variants) < 2 or _one_place_has_two(node):
+            continue
+        where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
+        listed = "; ".join(f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants)
+        text = MESSAGE.format(
+            kind=KIND_NAMES[kind], code=node["code"], count=len(variants), listed=listed
+        )
+        yield RULE.finding(node, text, node_id=nid)
 
 
 def _one_place_has_two(node: dict) -> bool:
@@ -68,12 +64,6 @@ def _one_place_has_two(node: dict) -> bool:
 
 RULE = Rule("BSC403", "name-drift", WARNING, check, sys.modules[__name__])
 CYPHER = {
-    "kind": f"head([label IN labels(item) WHERE label IN {list(s.CODED_KINDS)!r}]) AS kind,",
-    "message": twin.message(
-        MESSAGE,
-        kind=twin.lookup(KIND_NAMES, "kind"),
-        code="item.code",
-        count="toString(size(variants))",
-        listed="listed",
-    ),
+    "kind": twin.kind_of("item") + ",",
+    "message": twin.item_message(MESSAGE, count="toString(size(variants))", listed="listed"),
 }

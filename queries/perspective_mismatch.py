@@ -53,7 +53,15 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         mine = objective.get("perspective")
         if mine not in rank:
             continue
-        for target in ctx.out_neighbors(nid, s.ALIGNS_TO):
+        # one look at the objective's edges: its links, and the causes the plan states (the
+        # inferred ones are the audit's own, along the order)
+        links, stated = [], []
+        for target, kinds in ctx.out_edges(nid).items():
+            if s.ALIGNS_TO in kinds:
+                links.append(target)
+            if s.CAUSES in kinds and not kinds[s.CAUSES].get("inferred"):
+                stated.append(target)
+        for target in sorted(links):
             city = ctx.graph.nodes[target]
             if city.get("perspective") in rank and city["perspective"] != mine:
                 better = rank_city_objectives(
@@ -80,10 +88,10 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                     node_id=nid,
                     edge=(nid, target, s.ALIGNS_TO),
                 )
-        for effect in ctx.out_neighbors(nid, s.CAUSES):
-            edge = ctx.graph.edges[nid, effect, s.CAUSES]
+        for effect in sorted(stated):
+            edge = ctx.out_edges(nid)[effect][s.CAUSES]
             theirs = ctx.graph.nodes[effect].get("perspective")
-            if edge.get("inferred") or theirs not in rank or rank[theirs] >= rank[mine]:
+            if theirs not in rank or rank[theirs] >= rank[mine]:
                 continue
             text = BACKWARDS.format(
                 code=objective["code"],

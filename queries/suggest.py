@@ -35,10 +35,7 @@ def suggest_links(graph: nx.MultiDiGraph, limit: int = 3) -> Iterator[dict[str, 
     ['GC2']
     """
     context = AuditContext(graph)
-    for plan in context.agency_plans:
-        city = context.city_plan(plan["id"])
-        if city is None:
-            continue
+    for plan, city in context.answering_plans:
         preferred = member_themes(context, plan["organization"], city)
         for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
             if context.out_neighbors(nid, s.ALIGNS_TO):

@@ -24,7 +24,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bscalign.queries.base import Rule, Text
+from bscalign.graph import schema as s
+from bscalign.queries.base import KIND_NAMES, Rule, Text
 
 #: A template field is written in Cypher as one expression, or as one per language.
 Expression = str | tuple[str, str]
@@ -62,6 +63,17 @@ def lookup(texts: Mapping[str, Text], key: str) -> tuple[str, str]:
         cypher_map({k: v.en for k, v in texts.items()}) + f"[{key}]",
         cypher_map({k: v.zh for k, v in texts.items()}) + f"[{key}]",
     )
+
+
+def kind_of(node: str) -> str:
+    """Cypher for the coded kind of ``node`` (``Theme``, ``Objective``, ``KPI``,
+    ``ActionPlan``: its label), as the column ``kind``.
+
+    >>> print(kind_of("item"))
+    head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind
+    """
+    kinds = ", ".join(literal(kind) for kind in s.CODED_KINDS)
+    return f"head([label IN labels({node}) WHERE label IN [{kinds}]]) AS kind"
 
 
 def concat(template: str, fields: Mapping[str, str]) -> str:
@@ -110,6 +122,12 @@ def optional(template: Text, when: str, **fields: Expression) -> tuple[str, str]
         f"CASE WHEN {when} THEN {en} ELSE '' END",
         f"CASE WHEN {when} THEN {zh} ELSE '' END",
     )
+
+
+def item_message(template: Text, **fields: Expression) -> str:
+    """:func:`message` about a coded node ``item`` whose kind :func:`kind_of` wrote:
+    ``template``'s ``kind`` is the kind's name (``KPI``, ``策略目標``...), ``code`` its code."""
+    return message(template, kind=lookup(KIND_NAMES, "kind"), code="item.code", **fields)
 
 
 def message(template: Text, end: str = ",", **fields: Expression) -> str:

@@ -48,10 +48,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per uncovered city objective in themes that loaded agencies belong to."""
     covered: dict[str, set[str]] = defaultdict(set)
     themes: dict[str, dict[str, Text]] = defaultdict(dict)  # city -> theme -> why
-    for plan in ctx.agency_plans:
-        city = ctx.city_plan(plan["id"])
-        if city is None:
-            continue
+    for plan, city in ctx.answering_plans:
         reached = {
             target
             for nid, _ in ctx.nodes(s.OBJECTIVE, plan["id"])

@@ -78,7 +78,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             yield RULE.finding(objective, text, node_id=nid)
         for nid, kpi in ctx.nodes(s.KPI, plan["id"]):
             measured = ctx.out_neighbors(nid, s.MEASURES)
-            if referenced_city_objectives(ctx, nid, city) or reaching.intersection(measured):
+            if reaching.intersection(measured) or referenced_city_objectives(ctx, nid, city):
                 continue
             text = KPI.format(code=kpi["code"], name=kpi["name"], city=city)
             yield RULE.finding(kpi, text, node_id=nid)

@@ -8,10 +8,14 @@ objective its code names (``GP6.2`` → ``GP6``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from bscalign.graph import schema as s
-from bscalign.queries.base import AuditContext
+from bscalign.graph.records import PlanNode
+from bscalign.queries import twin
+from bscalign.queries.base import AuditContext, Finding, Rule, Text
 
 
 @dataclass
@@ -49,7 +53,14 @@ def referenced_city_objectives(
 
 
 def routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
-    """Every route by which agency objective node ``objective`` reaches ``city_plan``."""
+    """Every route by which agency objective node ``objective`` reaches ``city_plan``.
+
+    Asked once per audit (several rules ask): do not change the result.
+    """
+    return ctx.remember(_routes, objective, city_plan)
+
+
+def _routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
     result = Routes()
     result.own = [ctx.code_of(t) for t in ctx.out_neighbors(objective, s.ALIGNS_TO)]
     for theme in ctx.out_neighbors(objective, s.IN_THEME):
@@ -58,3 +69,56 @@ def routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
         for ref, target in referenced_city_objectives(ctx, kpi, city_plan):
             result.kpi_references.append((ctx.code_of(kpi), ref, target))
     return result
+
+
+@dataclass(frozen=True)
+class WrittenLink:
+    """An upward link as written on an agency objective or theme (``node``), read against
+    the loaded city plan ``city`` of its year."""
+
+    plan: PlanNode
+    city: str
+    node_id: str
+    node: dict[str, Any]
+    link: dict[str, str]
+
+    @property
+    def target(self) -> str:
+        """The node id of the city objective the written code names (loaded or not)."""
+        return s.node_id(s.OBJECTIVE, self.city, self.link["code"])
+
+    def text(self, template: Text, **fields: object) -> Text:
+        """``template`` filled with ``code`` (the node's), ``link`` (the code written),
+        ``city`` and ``fields``."""
+        return template.format(
+            code=self.node["code"], link=self.link["code"], city=self.city, **fields
+        )
+
+    @staticmethod
+    def cypher_text(template: Text, **fields: twin.Expression) -> str:
+        """:meth:`text` in a Cypher twin (:func:`~bscalign.queries.twin.message`), whose rows
+        hold the node as ``written``, the link as ``link`` and the city plan as ``city``."""
+        return twin.message(
+            template, code="written.code", link="link.code", city="city.id", **fields
+        )
+
+    def finding(self, rule: Rule, text: Text, suggestion: str | None) -> Finding:
+        """``rule``'s finding about this link, at its source (its edge: to ``target``)."""
+        return rule.finding(
+            self.node,
+            text,
+            suggestion=suggestion,
+            node_id=self.node_id,
+            source=self.link["source"],
+            edge=(self.node_id, self.target, s.ALIGNS_TO),
+        )
+
+
+def written_links(ctx: AuditContext) -> Iterator[WrittenLink]:
+    """The upward links written in agency plans whose city plan is loaded: plan by plan,
+    on objectives then themes."""
+    for plan, city in ctx.answering_plans:
+        for kind in (s.OBJECTIVE, s.THEME):
+            for nid, node in ctx.nodes(kind, plan["id"]):
+                for link in node.get("links", ()):
+                    yield WrittenLink(plan, city, nid, node, link)

@@ -24,11 +24,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from bscalign.graph import schema as s
 from bscalign.loaders.textnorm import clean_name
-from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import rank_city_objectives, score_cypher
+from bscalign.queries.upward import WrittenLink, written_links
 
 MESSAGE = Text(
     "upward link of {code} names {link} '{name}', but {city} calls {link} '{expected}'",
@@ -38,49 +37,23 @@ MESSAGE = Text(
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per resolved link whose written name is not the city objective's."""
-    for plan in ctx.agency_plans:
-        city = ctx.city_plan(plan["id"])
-        if city is None:
+    for written in written_links(ctx):
+        link = written.link
+        if written.target not in ctx.graph or not link["name"]:
             continue
-        for kind in (s.OBJECTIVE, s.THEME):
-            for nid, node in ctx.nodes(kind, plan["id"]):
-                for link in node.get("links", ()):
-                    target = s.node_id(s.OBJECTIVE, city, link["code"])
-                    if target not in ctx.graph or not link["name"]:
-                        continue
-                    expected = ctx.graph.nodes[target]["name"]
-                    if clean_name(link["name"]) == clean_name(expected):
-                        continue
-                    best = rank_city_objectives(
-                        ctx, city, link["name"], code_hint=link["code"][:1], limit=1
-                    )
-                    other = best[0].code if best and best[0].code != link["code"] else None
-                    text = MESSAGE.format(
-                        code=node["code"],
-                        link=link["code"],
-                        name=link["name"],
-                        city=city,
-                        expected=expected,
-                    )
-                    yield RULE.finding(
-                        node,
-                        text,
-                        suggestion=other,
-                        node_id=nid,
-                        source=link["source"],
-                        edge=(nid, target, s.ALIGNS_TO),
-                    )
+        expected = ctx.graph.nodes[written.target]["name"]
+        if link["name"] == expected or clean_name(link["name"]) == clean_name(expected):
+            continue
+        best = rank_city_objectives(
+            ctx, written.city, link["name"], code_hint=link["code"][:1], limit=1
+        )
+        other = best[0].code if best and best[0].code != link["code"] else None
+        text = written.text(MESSAGE, name=link["name"], expected=expected)
+        yield written.finding(RULE, text, other)
 
 
 RULE = Rule("BSC204", "upward-name-mismatch", WARNING, check, sys.modules[__name__])
 CYPHER = {
     "score": score_cypher("link.name_grams", theme="candidate.theme = hint_theme"),
-    "message": twin.message(
-        MESSAGE,
-        code="written.code",
-        link="link.code",
-        name="link.name",
-        city="city.id",
-        expected="target.name",
-    ),
+    "message": WrittenLink.cypher_text(MESSAGE, name="link.name", expected="target.name"),
 }

@@ -16,8 +16,8 @@ from slidedecks import drawn_edges, fixture_deck, print_pdf
 
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import read_plans
-from bscalign.loaders.drawing import DrawnCount
-from bscalign.loaders.pdf import read_pdf_counting
+from bscalign.loaders.drawing import DrawnReading
+from bscalign.loaders.pdf import read_pdf
 from bscalign.loaders.pptx_export import write_pptx
 
 SEEDS = Path("/work/shared/seeds")
@@ -50,8 +50,8 @@ def test_printed_fixture_deck_gives_the_decks_graph_arrows_included(printed) -> 
 
 def test_every_arrow_printed_is_read_and_the_line_without_head_reported(printed) -> None:
     expected, pdf = printed["expected"], printed["pdfs"][0]
-    count = DrawnCount()
-    problems = read_pdf_counting(pdf, PlanGraphBuilder(), count)
+    count = DrawnReading()
+    problems = read_pdf(pdf, PlanGraphBuilder(), count)
     assert count.arrows_read == expected.arrows_drawn
     assert len(problems) == expected.undirected
     (problem,) = problems
@@ -78,8 +78,8 @@ def test_seeds_round_trip_through_pptx_and_a_libreoffice_pdf(printed) -> None:
 def test_a_dense_map_of_crossing_and_running_on_arrows_reads_whole(printed) -> None:
     deck, pdf = printed["decks"][3], printed["pdfs"][3]
     from_deck = read_plans([deck])
-    count = DrawnCount()
-    problems = read_pdf_counting(pdf, PlanGraphBuilder(), count)
+    count = DrawnReading()
+    problems = read_pdf(pdf, PlanGraphBuilder(), count)
     assert problems == []
     drawn = [d for _, _, k, d in from_deck.graph.edges(keys=True, data=True) if d.get("drawn")]
     assert count.arrows_read == len(drawn) == 491

@@ -26,8 +26,8 @@ from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.graph.causality import chains
 from bscalign.loaders import InputError, read_plans
-from bscalign.loaders.drawing import DrawnCount
-from bscalign.loaders.pptx import read_pptx_counting
+from bscalign.loaders.drawing import DrawnReading
+from bscalign.loaders.pptx import read_pptx
 from bscalign.queries.engine import audit
 
 
@@ -70,8 +70,8 @@ def test_a_line_without_arrowhead_is_a_problem_naming_file_slide_and_shapes(deck
 
 def test_arrows_read_and_drawn_are_counted(deck) -> None:
     path, expected = deck
-    count = DrawnCount()
-    read_pptx_counting(path, PlanGraphBuilder(), count)
+    count = DrawnReading()
+    read_pptx(path, PlanGraphBuilder(), count)
     assert count.arrows_read == expected.arrows_drawn
     assert count.strokes == expected.arrows_drawn + expected.undirected
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from click.testing import CliRunner
 from conftest import FIRE, MILITARY
 
 from bscalign.cli import main
+from bscalign.escaping import csv_unfield
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders.seedtext import NOT_READ, Produced, parse_rows, trace_seed_text
 
@@ -40,6 +43,19 @@ def test_every_line_of_a_seed_is_traced_with_what_it_produced() -> None:
     header = "header row: link, objective, kpi, action plan"
     assert notes["府級策略目標\t策略目標\tKPI\t行動方案"] == header
     assert notes["提升防救災能量、保障市民生命財產安全"] == "not modelled (mission, vision, values)"
+
+
+def test_csv_and_markdown_give_a_row_per_line_with_what_it_became() -> None:
+    _, lines = read_json(FIRE)
+    shown = CliRunner().invoke(main, ["read", str(FIRE), "--format", "csv"]).stdout
+    rows = list(csv.reader(io.StringIO(shown)))
+    assert rows[0] == ["source", "text", "became"]
+    texts = [[source, csv_unfield(text)] for source, text, _ in rows[1:]]
+    assert texts == [[line["source"], line["text"]] for line in lines]
+    row = next(row for row in rows if row[1].startswith("GC2 營造安全環境\t顧客 AC1"))
+    assert row[2].startswith("objective AC1 name; upward link AC1 GC2; KPI AC1.1 name")
+    markdown = CliRunner().invoke(main, ["read", str(FIRE), "--format", "markdown"]).stdout
+    assert len(markdown.splitlines()) == 2 + len(lines)
 
 
 def test_seeds_have_no_content_line_not_read() -> None:

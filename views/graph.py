@@ -89,16 +89,33 @@ def view_graph(
         for org, target, kind in graph.edges(keys=True)
         if kind in (s.HAS_PLAN, s.MEMBER_OF) and target in keep
     }
-    view = nx.MultiDiGraph(graph.subgraph(keep))
+    view = _induced(graph, keep)
     findings = list(findings)
     _add_placeholders(view, findings)
     if focus is not None:
         centre = _focus_node(view, focus, plans)
         near = set(nx.ego_graph(view, centre, radius=depth, undirected=True))
         near |= {s.plan_node_id(view.nodes[n]["plan"]) for n in near if "plan" in view.nodes[n]}
-        view = nx.MultiDiGraph(view.subgraph(near))
+        view = _induced(view, near)
         view.graph["focus"] = centre
     _attach(view, findings, lang)
+    return view
+
+
+def _induced(graph: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """A copy of the subgraph of ``graph`` on ``keep``, nodes and edges in ``graph``'s order.
+
+    (``nx.MultiDiGraph(graph.subgraph(keep))`` walks ``keep`` itself when it is less than
+    half the graph: the order of a set, which changes from run to run.)
+    """
+    view = nx.MultiDiGraph()
+    view.graph.update(graph.graph)
+    view.add_nodes_from((nid, data) for nid, data in graph.nodes(data=True) if nid in keep)
+    view.add_edges_from(
+        (u, v, key, data)
+        for u, v, key, data in graph.edges(keys=True, data=True)
+        if u in keep and v in keep
+    )
     return view
 
 

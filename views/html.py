@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from statistics import median
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 import networkx as nx
 import pyvis
@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from bscalign.atomic import write_text
 from bscalign.graph import schema as s
+from bscalign.graph.access import predecessors_of_kind
 from bscalign.queries.base import SEVERITIES, severity_rank
 from bscalign.views.graph import MISSING
 from bscalign.views.layout import (
@@ -324,7 +325,7 @@ def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
         for inner in layout.folded.get(box, ()):
             shown_in.setdefault(inner, box)
     findings = _plan_findings(view, plan, shown_in, lang)
-    by_box: dict[str, list[dict[str, Any]]] = {}
+    by_box: dict[str, list[_Mark]] = {}
     for index, f in enumerate(findings):
         by_box.setdefault(f["node"], []).append({**_mark(f), "i": index})
     nodes = [
@@ -360,6 +361,16 @@ def _map(view: nx.MultiDiGraph, layout: MapLayout, lang: str) -> dict[str, Any]:
     }
 
 
+class _Mark(TypedDict):
+    """What a box or link needs of a finding to colour itself under the filters: severity,
+    rule, whether it is a root, and (a box's) its place in the map's findings."""
+
+    s: str
+    r: str
+    root: bool
+    i: NotRequired[int]
+
+
 def _plan_findings(
     view: nx.MultiDiGraph, plan: str, shown_in: dict[str, str], lang: str
 ) -> list[dict[str, Any]]:
@@ -383,7 +394,7 @@ def _plan_findings(
     )
 
 
-def _mark(finding: dict[str, Any]) -> dict[str, Any]:
+def _mark(finding: dict[str, Any]) -> _Mark:
     """What a box needs of a finding to colour itself under the filters."""
     return {"s": finding["severity"], "r": finding["rule"], "root": finding["cause"] is None}
 
@@ -393,25 +404,24 @@ def _node(
     layout: MapLayout,
     box: str,
     plan: str,
-    marks: list[dict[str, Any]],
+    marks: list[_Mark],
     findings: list[dict[str, Any]],
     lang: str,
 ) -> dict[str, Any]:
-    text = words(lang)
-    data = layout.more.get(box) or view.nodes[box]
-    kind = data["kind"]
+    shown = _Box(view, layout, box, layout.more.get(box) or view.nodes[box], lang)
+    text, data, kind = shown.text, shown.data, shown.data["kind"]
     own = data.get("plan", data.get("id")) == plan
     style = NODE_STYLES.get(kind, NODE_STYLES[s.OBJECTIVE])
     if kind == s.OBJECTIVE and not own:
         style = CITY_STYLE
     x, y = layout.positions[box]
     width, height = layout.sizes[box]
-    tooltip = _tooltip(view, layout, box, data, [findings[m["i"]] for m in marks], lang)
+    tooltip = _tooltip(shown, [findings[m["i"]] for m in marks])
     return {
         "id": box,
         "x": x,
         "y": y,
-        "label": _label(view, layout, box, data, marks, lang),
+        "label": _label(shown, marks),
         "title": tooltip,
         "shape": "box",
         # vis-network adds the margins to the constraints: the box is exactly width × height
@@ -430,22 +440,31 @@ def _node(
         "own": own,
         "code": data.get("code", ""),
         "plan": data.get("plan") or data.get("id", ""),
-        "search": _search(view, layout, box, data),
+        "search": _search(shown),
         "fx": marks,
-        "detail": tooltip + _detail(view, layout, box, findings, lang),
+        "detail": tooltip + _detail(shown, findings),
         "notLinked": text["not_linked"],
     }
 
 
-def _label(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    data: dict[str, Any],
-    marks: list[dict[str, Any]],
-    lang: str,
-) -> str:
-    text = words(lang)
+@dataclass(frozen=True)
+class _Box:
+    """One box of a plan's map: its node (or a group folded into one box) in the view, as
+    laid out, in the page's language."""
+
+    view: nx.MultiDiGraph
+    layout: MapLayout
+    id: str
+    data: dict[str, Any]
+    lang: str
+
+    @property
+    def text(self) -> dict[str, str]:
+        return words(self.lang)
+
+
+def _label(shown: _Box, marks: list[_Mark]) -> str:
+    view, box, data, text = shown.view, shown.id, shown.data, shown.text
     kind = data["kind"]
     if kind == MORE:
         return text["more_label"].format(theme=data["theme"] or "—", n=len(data["members"]))
@@ -462,14 +481,14 @@ def _label(
     head = [data["code"], *(t for flag, t in FLAG_LABELS.items() if data.get(flag))]
     lines = [" · ".join(head + _finding_badge(marks, text)), *wrap(data.get("name", ""))]
     if kind == s.OBJECTIVE:
-        kpis = _below(view, box, s.MEASURES)
-        plans = {a for k in kpis for a in _below(view, k, s.SUPPORTS)}
+        kpis = predecessors_of_kind(view, box, s.MEASURES)
+        plans = {a for k in kpis for a in predecessors_of_kind(view, k, s.SUPPORTS)}
         badges = [text["badge:kpis"].format(n=len(kpis)), text["badge:plans"].format(n=len(plans))]
         lines.append(" · ".join(badges))
     return "\n".join(lines)
 
 
-def _finding_badge(marks: list[dict[str, Any]], text: dict[str, str]) -> list[str]:
+def _finding_badge(marks: list[_Mark], text: dict[str, str]) -> list[str]:
     roots = [m["s"] for m in marks if m["root"]]
     if roots:
         worst = min(roots, key=severity_rank)
@@ -477,12 +496,9 @@ def _finding_badge(marks: list[dict[str, Any]], text: dict[str, str]) -> list[st
     return [text["not_linked"]] if marks else []
 
 
-def _below(view: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    return sorted(u for u, _, k in view.in_edges(node, keys=True) if k == kind)
-
-
-def _search(view: nx.MultiDiGraph, layout: MapLayout, box: str, data: dict[str, Any]) -> str:
+def _search(shown: _Box) -> str:
     """What the search box matches: the box's codes and names, and those folded into it."""
+    view, layout, box = shown.view, shown.layout, shown.id
     parts = []
     for node in [box, *layout.folded.get(box, ())]:
         d = layout.more.get(node) or view.nodes[node]
@@ -490,16 +506,9 @@ def _search(view: nx.MultiDiGraph, layout: MapLayout, box: str, data: dict[str, 
     return " ".join(p for p in parts if p).lower()
 
 
-def _tooltip(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    data: dict[str, Any],
-    findings: list[dict[str, Any]],
-    lang: str,
-) -> str:
-    text = words(lang)
-    kind = data["kind"]
+def _tooltip(shown: _Box, findings: list[dict[str, Any]]) -> str:
+    view, layout, box, data, text = shown.view, shown.layout, shown.id, shown.data, shown.text
+    lang, kind = shown.lang, data["kind"]
     if kind == MORE:
         lines = [text["more_tip"].format(theme=data["theme"] or "—", n=len(data["members"]))]
         lines += [
@@ -560,23 +569,18 @@ def _finding_lines(findings: list[dict[str, Any]], text: dict[str, str]) -> list
     return lines
 
 
-def _detail(
-    view: nx.MultiDiGraph,
-    layout: MapLayout,
-    box: str,
-    findings: list[dict[str, Any]],
-    lang: str,
-) -> str:
+def _detail(shown: _Box, findings: list[dict[str, Any]]) -> str:
     """The side panel's extra: an objective's KPIs and action plans, with their findings."""
-    text = words(lang)
+    view, layout, box, text = shown.view, shown.layout, shown.id, shown.text
     if box not in view or view.nodes[box]["kind"] != s.OBJECTIVE:
         return ""
     lines = ["", f"{text['kpis_of']}:"]
-    kpis = _below(view, box, s.MEASURES)
+    kpis = predecessors_of_kind(view, box, s.MEASURES)
     if not kpis:
         lines.append(f"  {text['no_kpis']}")
     for kpi in kpis:
-        for depth, node in [(1, kpi), *((2, a) for a in _below(view, kpi, s.SUPPORTS))]:
+        plans = predecessors_of_kind(view, kpi, s.SUPPORTS)
+        for depth, node in [(1, kpi), *((2, a) for a in plans)]:
             d = view.nodes[node]
             flags = [t for flag, t in FLAG_LABELS.items() if d.get(flag)]
             lines.append(

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
@@ -63,6 +63,15 @@ class Region:
     perspective: str | None = None
 
 
+class MoreBox(TypedDict):
+    """A "+N more" box: the city objectives of one theme of ``plan`` folded into one box."""
+
+    kind: str
+    plan: str
+    theme: str
+    members: list[str]
+
+
 @dataclass
 class MapLayout:
     """One plan's map: box centres (screen coordinates, y down), box sizes, regions.
@@ -78,7 +87,7 @@ class MapLayout:
     sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
     folded: dict[str, list[str]] = field(default_factory=dict)
-    more: dict[str, dict[str, Any]] = field(default_factory=dict)
+    more: dict[str, MoreBox] = field(default_factory=dict)
     columns: dict[str, float] = field(default_factory=dict)
 
     def bounds(self) -> tuple[float, float, float, float]:
@@ -387,7 +396,7 @@ class _CityStrip:
     def __init__(self, view: nx.MultiDiGraph, plan: str) -> None:
         self.view, self.city = view, None
         self.links: dict[str, list[str]] = {}  # agency box -> city targets
-        self.more: dict[str, dict[str, Any]] = {}
+        self.more: dict[str, MoreBox] = {}
         if view.nodes[s.plan_node_id(plan)]["level"] != s.AGENCY:
             return
         city = city_plan_of(view, plan)
@@ -480,7 +489,7 @@ def _place_row(
     view: nx.MultiDiGraph,
     row: dict[str, float],
     bottom: float,
-    boxes: dict[str, dict[str, Any]] | None = None,
+    boxes: dict[str, MoreBox] | None = None,
 ) -> float:
     """Place a row of boxes (centre x given) resting on ``bottom``; return its top - GAP."""
     sizes = {n: box_size((boxes or {}).get(n) or view.nodes[n]) for n in row}

@@ -9,34 +9,24 @@ import click
 from bscalign.commands.options import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    AuditChoices,
     audit_options,
     causal_order_option,
     emit,
     inputs,
-    split_values,
 )
 from bscalign.loaders import LoadResult
 from bscalign.output import Output, Table
 from bscalign.queries.base import severity_rank
 from bscalign.queries.causes import consequences, roots
 from bscalign.queries.engine import AuditResult, audit
-from bscalign.queries.registry import select_rules
 
 
 @click.command(name="audit")
 @inputs
 @audit_options
 @causal_order_option
-def audit_command(
-    result: LoadResult,
-    fmt: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    min_severity: str,
-    fail_on: str,
-    lang: str,
-    causal_order: str,
-) -> None:
+def audit_command(result: LoadResult, choices: AuditChoices, causal_order: str) -> None:
     """Run the alignment audit and report every finding.
 
     Findings are sorted (plan, rule, subject) so two runs give identical output. An
@@ -46,14 +36,19 @@ def audit_command(
 
     Example: bscalign audit ../shared/seeds --format json --min-severity warning
     """
-    rules = select_rules(split_values(select), split_values(ignore))
-    report = audit(result.graph, rules, causal_order=causal_order, min_severity=min_severity)
-    report_audit(report, fmt, fail_on, lang)
+    report = audit(
+        result.graph,
+        choices.rules(),
+        causal_order=causal_order,
+        min_severity=choices.min_severity,
+    )
+    report_audit(report, choices)
 
 
-def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None:
-    """Print an audit's findings in ``fmt`` (messages in ``lang``); exit 1 if one is at least
-    ``fail_on``."""
+def report_audit(report: AuditResult, choices: AuditChoices) -> None:
+    """Print an audit's findings in the chosen format and language; exit 1 if one is at least
+    as severe as --fail-on."""
+    lang, fail_on = choices.lang, choices.fail_on
     summary = report.summary()
     document = {
         "findings": [f.as_dict(lang) for f in report.findings],
@@ -79,7 +74,7 @@ def report_audit(report: AuditResult, fmt: str, fail_on: str, lang: str) -> None
         + f"; {summary['suppressed']} suppressed; "
         f"{summary['inferred_cause_effect_edges']} cause-effect edges inferred"
     )
-    emit(Output(document, [Table(columns, rows)], [note]), fmt)
+    emit(Output(document, [Table(columns, rows)], [note]), choices.fmt)
     worst = report.worst()
     failed = (
         fail_on != "never" and worst is not None and severity_rank(worst) <= severity_rank(fail_on)

@@ -6,13 +6,7 @@ import sys
 
 import click
 
-from bscalign.commands.options import (
-    EXIT_USAGE,
-    causal_order_option,
-    emit,
-    inputs,
-    output_format,
-)
+from bscalign.commands.options import EXIT_USAGE, causal_order_option, emit, inputs, output_format
 from bscalign.graph.access import plans
 from bscalign.graph.causality import chains as find_chains
 from bscalign.graph.causality import infer_causes

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bscalign.commands.options import (
-    emit,
-    inputs,
-    output_format,
-)
+from bscalign.commands.options import emit, inputs, output_format
 from bscalign.loaders import LoadResult
 from bscalign.output import Output, Table
 from bscalign.queries.coverage import coverage

@@ -13,10 +13,10 @@ import click
 from bscalign.commands.audit import report_audit
 from bscalign.commands.options import (
     EXIT_USAGE,
+    AuditChoices,
     audit_options,
     causal_order_option,
     inputs,
-    split_values,
 )
 from bscalign.loaders import LoadResult
 from bscalign.neo4j_store import (
@@ -30,7 +30,6 @@ from bscalign.neo4j_store import (
     push,
     stored_plans,
 )
-from bscalign.queries.registry import select_rules
 
 
 def _neo4j_uri(ctx: click.Context, param: click.Parameter, uri: str) -> str:
@@ -192,12 +191,7 @@ def neo4j_audit(
     driver: Any,
     database: str | None,
     plan_id: str | None,
-    fmt: str,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    min_severity: str,
-    fail_on: str,
-    lang: str,
+    choices: AuditChoices,
 ) -> None:
     """Run the audit's Cypher twins on the Neo4j server; report as `bscalign audit` does.
 
@@ -209,14 +203,14 @@ def neo4j_audit(
     if plan_id is not None and plan_id not in stored_plans(driver, database):
         click.echo(f"bscalign: error: no plan {plan_id!r} in the database", err=True)
         sys.exit(EXIT_USAGE)
-    rules = select_rules(split_values(select), split_values(ignore))
+    rules = choices.rules()
     skipped = [rule.name for rule in rules if not rule.cypher_path.exists()]
     if skipped:
         click.echo(f"bscalign: no Cypher twin, not run: {', '.join(skipped)}", err=True)
     report = audit_on_server(
-        driver, rules, database=database, plan=plan_id, min_severity=min_severity
+        driver, rules, database=database, plan=plan_id, min_severity=choices.min_severity
     )
-    report_audit(report, fmt, fail_on, lang)
+    report_audit(report, choices)
 
 
 @neo4j_group.command(name="style")

@@ -4,34 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, output_format
+from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, emit, output_format
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import InputError
-from bscalign.loaders.drawing import DrawnCount
-from bscalign.loaders.pdf import looks_like_pdf, read_pdf_counting
-from bscalign.loaders.pptx import looks_like_pptx, read_pptx_counting
+from bscalign.loaders.drawing import DrawnArrow, DrawnFact, DrawnReading
+from bscalign.loaders.pdf import looks_like_pdf, read_pdf
+from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.seedtext import NOT_READ, TracedLine, trace_seed_text
 from bscalign.loaders.textnorm import decode
-from bscalign.output import to_json
+from bscalign.output import Output, Table
 
 
-def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[dict[str, Any]]]:
+def trace_document(path: Path) -> tuple[list[TracedLine], list[Problem], list[DrawnArrow]]:
     """Trace a document of extracted text, a PDF or a deck, as it is loaded; also return the
     arrows drawn on its slides or pages, each with the shapes it joins and what it gave."""
-    for recognise, read in (
-        (looks_like_pdf, read_pdf_counting),
-        (looks_like_pptx, read_pptx_counting),
-    ):
+    for recognise, read in ((looks_like_pdf, read_pdf), (looks_like_pptx, read_pptx)):
         if recognise(path):
-            trace: list[TracedLine] = []
-            drawn = DrawnCount()
-            problems = read(path, PlanGraphBuilder(), drawn, trace)
-            return trace, sorted(problems), drawn.arrows
+            seen = DrawnReading(trace=[])
+            problems = read(path, PlanGraphBuilder(), seen)
+            return seen.trace or [], sorted(problems), seen.arrows
     trace, problems = trace_seed_text(decode(path.read_bytes(), str(path)), str(path))
     return trace, problems, []
 
@@ -44,9 +39,60 @@ def describe(line: TracedLine) -> str:
     return f"{produced} ({line.note})" if line.note else produced
 
 
+def trace_output(lines: list[TracedLine], arrows: list[DrawnArrow]) -> Output:
+    """The reading trace as output: each line with what it became, then the arrows drawn
+    (for the table format: each line numbered, what it became beneath it)."""
+    document = {
+        "lines": [
+            {
+                "source": line.source,
+                "text": line.text,
+                "produced": [
+                    {"kind": p.kind, "plan": p.plan, "code": p.code, "field": p.field}
+                    for p in line.produced
+                ],
+                "note": line.note,
+            }
+            for line in lines
+        ],
+        "arrows": arrows,
+    }
+    rows = [{"source": line.source, "text": line.text, "became": describe(line)} for line in lines]
+    rows += [
+        {
+            "source": arrow["source"],
+            "text": f"{arrow['from']} → {arrow['to']}",
+            "became": "; ".join(_drawn(fact) for fact in arrow["read"]),
+        }
+        for arrow in arrows
+    ]
+    return Output(
+        document, [Table(["source", "text", "became"], rows)], listing=_listing(lines, arrows)
+    )
+
+
+def _listing(lines: list[TracedLine], arrows: list[DrawnArrow]) -> str:
+    """Each line numbered with what it became beneath it, then the arrows drawn."""
+    listing = []
+    for line in lines:
+        number, text = line.source.rsplit(":", 1)[-1], line.text.replace("\t", "⇥")
+        listing.append(f"{number:>5} {text}")
+        if line.produced or line.note not in ("", "blank"):
+            listing.append(f"      └ {describe(line)}")
+    listing += ["drawn arrows"] if arrows else []
+    for arrow in arrows:
+        listing.append(f"  {arrow['source']}: {arrow['from']} → {arrow['to']}")
+        listing += [f"      └ {_drawn(fact)}" for fact in arrow["read"]]
+    return "".join(f"{line}\n" for line in listing)
+
+
+def _drawn(fact: DrawnFact) -> str:
+    return f"{fact['kind']} {fact['from']} → {fact['to']} ({fact['plan']})"
+
+
 @click.command(name="read")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@output_format("table", "json")
+@output_format()
 @click.option("--not-read", "only_not_read", is_flag=True, help="Show only lines not read.")
 def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
     """Show what each line of a document became: the reading trace.
@@ -71,37 +117,5 @@ def read_command(file: Path, fmt: str, only_not_read: bool) -> None:
     for problem in problems:
         click.echo(f"bscalign: problem: {problem}", err=True)
     shown = [line for line in trace if not only_not_read or line.note == NOT_READ]
-    if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "lines": [
-                        {
-                            "source": line.source,
-                            "text": line.text,
-                            "produced": [
-                                {"kind": p.kind, "plan": p.plan, "code": p.code, "field": p.field}
-                                for p in line.produced
-                            ],
-                            "note": line.note,
-                        }
-                        for line in shown
-                    ],
-                    "arrows": arrows,
-                }
-            )
-        )
-    else:
-        for line in shown:
-            number = line.source.rsplit(":", 1)[-1]
-            text = line.text.replace("\t", "⇥")
-            click.echo(f"{number:>5} {text}")
-            if line.produced or line.note not in ("", "blank"):
-                click.echo(f"      └ {describe(line)}")
-        if arrows:
-            click.echo("drawn arrows")
-        for arrow in arrows:
-            click.echo(f"  {arrow['source']}: {arrow['from']} → {arrow['to']}")
-            for fact in arrow["read"]:
-                click.echo(f"      └ {fact['kind']} {fact['from']} → {fact['to']} ({fact['plan']})")
+    emit(trace_output(shown, arrows), fmt)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)

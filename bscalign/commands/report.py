@@ -13,6 +13,7 @@ from bscalign.commands.options import (
     causal_order_option,
     inputs,
     lang_option,
+    output_file_option,
 )
 from bscalign.loaders import LoadResult
 from bscalign.report import FORMATS as REPORT_FORMATS
@@ -21,13 +22,9 @@ from bscalign.report import build_report, plan_views, write_report
 
 @click.command()
 @inputs
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
+@output_file_option(
+    "Where to write; the suffix picks the format: .md, .html or .xlsx.",
     callback=lambda _ctx, _param, value: _checked_report_path(value),
-    help="Where to write; the suffix picks the format: .md, .html or .xlsx.",
 )
 @lang_option
 @causal_order_option

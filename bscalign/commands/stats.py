@@ -7,13 +7,7 @@ from typing import Any
 
 import click
 
-from bscalign.commands.options import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    emit,
-    inputs,
-    output_format,
-)
+from bscalign.commands.options import EXIT_OK, EXIT_PROBLEMS, emit, inputs, output_format
 from bscalign.graph.access import PlanIndex, plans
 from bscalign.loaders import LoadResult
 from bscalign.output import Output, Table

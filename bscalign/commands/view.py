@@ -12,6 +12,7 @@ from bscalign.commands.options import (
     causal_order_option,
     inputs,
     lang_option,
+    output_file_option,
 )
 from bscalign.graph.causality import infer_causes
 from bscalign.loaders import LoadResult
@@ -20,13 +21,7 @@ from bscalign.queries.engine import audit
 
 @click.command(name="view")
 @inputs
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The HTML file to write.",
-)
+@output_file_option("The HTML file to write.")
 @click.option(
     "--plan",
     "plan_ids",
