@@ -129,12 +129,14 @@ def _property_makers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
     gram_list = functools.lru_cache(maxsize=1 << 16)(counted_grams)
 
     def maker(label: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        plain = tuple(key for key in PROPERTIES[label] if key not in _DERIVED)
-        derived = tuple((key, _DERIVED[key]) for key in PROPERTIES[label] if key in _DERIVED)
+        steps = tuple((key, _DERIVED.get(key)) for key in PROPERTIES[label])
 
         def properties(record: dict[str, Any]) -> dict[str, Any]:
-            values = {key: record.get(key) for key in plain}
-            values.update((key, make(record, clean, gram_list)) for key, make in derived)
+            # in PROPERTIES order, as CREATE writes them: a server keeps the order it is given
+            values = {
+                key: record.get(key) if make is None else make(record, clean, gram_list)
+                for key, make in steps
+            }
             return {key: value for key, value in values.items() if value is not None}
 
         return properties
