@@ -106,7 +106,7 @@ CELL_BREAK = re.compile(r"\t| {2,}")
 LETTER = re.compile(r"[A-Z]")
 BRACKETED = re.compile(r"\([^)]*\)")
 #: A cell saying "none" at the end of a name; its last character is one of these.
-DASH_CELL = re.compile(r"(?:^|\s)(?:[-－—–]+|無)\s*$")
+DASH_CELL = re.compile(rf"(?:^|\s)(?:{DASH.pattern})\s*$")
 DASH_CHARACTERS = "-－—–無"
 #: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
 PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
