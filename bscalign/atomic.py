@@ -53,12 +53,15 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
     bscalign.atomic.OutputError: .../missing/a.txt: cannot write (no folder .../missing)
     """
     path = Path(path)
-    target = Path(os.path.realpath(path))
-    if target.exists() and not target.is_file():
+    if path.exists() and not path.is_file():
+        # Asked of the path itself: /dev/stdout resolves to a name such as "pipe:[51]".
         try:
-            return write(target)
+            return write(path)
+        except BrokenPipeError:
+            raise  # the reader stopped reading (| head): not a failure to report
         except OSError as err:
             raise OutputError(path, _reason(err)) from None
+    target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
         raise OutputError(path, f"no folder {target.parent}")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import click
@@ -45,7 +47,22 @@ COMMANDS: list[click.Command] = [
 
 
 class _Main(click.Group):
-    """The ``bscalign`` group: an output that cannot be written ends in a one-line error."""
+    """The ``bscalign`` group: an output that cannot be written ends in a one-line error, a
+    reader that stops reading (``bscalign ... | head``) ends it quietly."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            # As Python's documentation advises (note on SIGPIPE): what is left for a
+            # closed pipe goes to /dev/null, so that the flush at exit cannot fail too.
+            stdout = sys.__stdout__
+            try:
+                if stdout is not None:
+                    stdout.flush()
+            except BrokenPipeError:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+                sys.exit(1)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

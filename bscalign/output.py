@@ -122,7 +122,9 @@ def render_csv(output: Output) -> str:
         raise ValueError(f"CSV holds one table, not {len(output.tables)}")
     (table,) = output.tables
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Rows end in CR LF (RFC 4180), so the csv module quotes a cell holding either: with LF
+    # alone, a bare CR in a name was left unquoted and a spreadsheet broke the row there.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(column) for column in table.columns])
     writer.writerows([csv_cell(cell_text(row.get(c))) for c in table.columns] for row in table.rows)
     return buffer.getvalue()

@@ -118,17 +118,16 @@ class PlanIndex:
     """
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
-        self._groups: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]]
-        self._groups = defaultdict(list)
-        self._counts: dict[str, dict[str, int]] = defaultdict(empty_counts)
-        self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
-        for nid, data in graph.nodes(data=True):
+        groups: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]]
+        groups = defaultdict(list)
+        for item in graph.nodes(data=True):  # (node_id, attrs): kept as networkx yields it
+            data = item[1]
             kind = data["kind"]
-            if kind not in COUNT_KEYS:
-                continue
-            self._groups[kind, data["plan"]].append((nid, data))
-            self._groups[kind, None].append((nid, data))
-            self._counts[data["plan"]][COUNT_KEYS[kind]] += 1
+            if kind in COUNT_KEYS:
+                groups[kind, data["plan"]].append(item)
+                groups[kind, None].append(item)
+        self._groups = groups
+        self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
 
     def in_graph_order(
         self, kind: str, plan: str | None = None
@@ -145,4 +144,4 @@ class PlanIndex:
 
     def counts(self, plan: str) -> dict[str, int]:
         """Like :func:`plan_counts`: the plan's themes, objectives, KPIs and action plans."""
-        return dict(self._counts.get(plan) or empty_counts())
+        return {key: len(self._groups.get((kind, plan), ())) for kind, key in COUNT_KEYS.items()}

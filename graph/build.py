@@ -25,6 +25,8 @@ from bscalign.graph.records import PlanNode
 #: Where a code's name is most authoritative: its definition (scorecard, map, YAML, a
 #: spreadsheet row) beats a heading or an overview table that restates it.
 NAME_AUTHORITY = {"yaml": 0, "sheet": 0, "scorecard": 0, "map": 1, "heading": 2, "overview": 3}
+#: The rank of a name read anywhere else.
+LEAST_AUTHORITY = len(NAME_AUTHORITY)
 #: Past this many sources, a node's sources are also kept in a set for fast look-ups.
 LONG_SOURCES = 32
 
@@ -113,7 +115,8 @@ class PlanGraphBuilder:
     def add_theme(self, plan: str, code: str, name: str | None, *, source: str, place: str) -> str:
         """Add (or find) a theme; record this occurrence of it."""
         nid, node = self._coded(s.THEME, plan, code, name, source, place, parent=None)
-        node.setdefault("declared", {})
+        if "declared" not in node:  # (setdefault would make a dict on every call)
+            node["declared"] = {}
         return nid
 
     def add_objective(
@@ -139,7 +142,8 @@ class PlanGraphBuilder:
         nid, node = self._coded(
             s.OBJECTIVE, plan, code, name, source, place, parent=theme or derived_theme
         )
-        node.setdefault("links", [])
+        if "links" not in node:
+            node["links"] = []
         node["new"] = node.get("new", False) or new
         defining = place != "implied"
         if node.get("perspective") is None or (defining and perspective is not None):
@@ -178,9 +182,11 @@ class PlanGraphBuilder:
     ) -> str:
         """Add (or find) a KPI; with ``objective`` it MEASURES that objective."""
         nid, node = self._coded(s.KPI, plan, code, name, source, place, parent=objective)
-        for flag, value in (("wccd", wccd), ("city_kpi", city_kpi), ("new", new)):
-            node[flag] = node.get(flag, False) or value
-        node.setdefault("city_kpi_refs", [])
+        node["wccd"] = node.get("wccd", False) or wccd
+        node["city_kpi"] = node.get("city_kpi", False) or city_kpi
+        node["new"] = node.get("new", False) or new
+        if "city_kpi_refs" not in node:
+            node["city_kpi_refs"] = []
         if objective is not None:
             self._edge_to_mention(nid, s.MEASURES, self.add_objective, plan, objective, source)
         return nid
@@ -305,8 +311,8 @@ class PlanGraphBuilder:
                 suppress=[],
             )
         if name:
-            rank = NAME_AUTHORITY.get(place, len(NAME_AUTHORITY))
-            if not node["name"] or rank < node.get("name_rank", len(NAME_AUTHORITY)):
+            rank = NAME_AUTHORITY.get(place, LEAST_AUTHORITY)
+            if not node["name"] or rank < node.get("name_rank", LEAST_AUTHORITY):
                 node["name"] = name
                 node["name_rank"] = rank
             if name not in node["names"]:

@@ -31,7 +31,12 @@ from bscalign.loaders import limits, progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text
+from bscalign.loaders.seedtext import (
+    build_seed_text,
+    looks_like_seed_text,
+    parse_seed_text,
+    prepare_seed_text,
+)
 from bscalign.loaders.spreadsheet import (
     csv_load_rank,
     looks_like_csv_table,
@@ -41,7 +46,12 @@ from bscalign.loaders.spreadsheet import (
 )
 from bscalign.loaders.textnorm import decode
 from bscalign.loaders.workers import mapped_in_order, worker_count
-from bscalign.loaders.yamlplans import looks_like_yaml_plans, parse_yaml_plans
+from bscalign.loaders.yamlplans import (
+    build_yaml_plans,
+    looks_like_yaml_plans,
+    parse_yaml_plans,
+    prepare_yaml_plans,
+)
 
 __all__ = [
     "BINARY_FORMATS",
@@ -80,9 +90,11 @@ class TextFormat:
 
 #: Text formats by name, each recognised from the content (tested in this order).
 FORMATS: dict[str, TextFormat] = {
-    "yaml": TextFormat(looks_like_yaml_plans, parse_yaml_plans),
+    "yaml": TextFormat(
+        looks_like_yaml_plans, parse_yaml_plans, prepare_yaml_plans, build_yaml_plans
+    ),
     "csv": TextFormat(looks_like_csv_table, parse_csv_table),
-    "text": TextFormat(looks_like_seed_text, parse_seed_text),
+    "text": TextFormat(looks_like_seed_text, parse_seed_text, prepare_seed_text, build_seed_text),
 }
 #: Binary formats by name, each with the test that recognises a file from its bytes.
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
@@ -158,7 +170,9 @@ def _files_below(folder: Path, problems: list[Problem]) -> list[Path]:
             if file.is_file():
                 found.append(file)
             else:
-                problems.append(Problem(str(file), 1, "a link to nothing; not loaded"))
+                nowhere = file.is_symlink() and not file.exists()
+                why = "a link to nothing" if nowhere else "not a regular file"
+                problems.append(Problem(str(file), 1, f"{why}; not loaded"))
     return sorted(found)
 
 

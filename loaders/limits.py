@@ -21,10 +21,19 @@ MAX_TEXT_CHARS = 10_000
 MAX_ALIAS_NODES = 100_000
 #: Nesting of YAML collections (bscalign YAML nests six deep).
 MAX_YAML_DEPTH = 64
-#: Columns read from a sheet; a sheet declaring more is refused.
+#: Columns of a sheet; a sheet declaring or holding a cell further right is refused.
 MAX_COLUMNS = 1_000
-#: Rows of a sheet (Excel's own limit).
+#: Rows a sheet may declare (Excel's own limit).
 MAX_ROWS = 1_048_576
+#: XML elements in a workbook part openpyxl reads whole (its styles, workbook, properties,
+#: relationships): real ones hold a few thousand; Excel's own cap of 64,000 cell styles, each
+#: with its alignment, comes to some 130,000.
+MAX_PART_ELEMENTS = 150_000
+#: Default of ``--max-sheet-rows``: rows one sheet of a workbook may hold (its last row's number).
+MAX_SHEET_ROWS = 100_000
+#: Default of ``--max-sheet-cells``: cells one sheet may hold, and strings in a workbook's
+#: shared-string table (no sheet can use more).
+MAX_SHEET_CELLS = 500_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class Limits:
     """The bounds that can be changed (the others are the module's constants)."""
 
     max_input_bytes: int = MAX_INPUT_BYTES
+    max_sheet_rows: int = MAX_SHEET_ROWS
+    max_sheet_cells: int = MAX_SHEET_CELLS
 
 
 DEFAULT = Limits()

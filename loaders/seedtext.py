@@ -108,7 +108,7 @@ BRACKETED = re.compile(r"\([^)]*\)")
 DASH_CELL = re.compile(r"(?:^|\s)(?:[-－—–]+|無)\s*$")
 DASH_CHARACTERS = "-－—–無"
 #: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
-PERSPECTIVE_WORDS = ("顧客", "內部", "學習", "財務")
+PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
 PERSPECTIVE_CELL_LABEL = re.compile(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)")
 THEME_ROW_LABEL = re.compile(r"^\s*策略\s*主題")
 MEMBERS_ROW_LABEL = re.compile(r"^\s*分組\s*成員")
@@ -523,7 +523,8 @@ class _Recorder:
 
     def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("theme", plan, code, "name" if name else "code"))
-        self.parser.theme_names = None  # a theme named anew
+        if name:
+            self.parser.theme_names = None  # a theme named anew
         return self.builder.add_theme(plan, code, name, **kw)
 
     def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
@@ -592,8 +593,10 @@ class _SeedParser:
 
     def record(self, produced: tuple[str, str, str, str]) -> None:
         if self.number is not None:
-            seen = self.produced.setdefault(self.number, [])
-            if produced not in seen:
+            seen = self.produced.get(self.number)
+            if seen is None:
+                self.produced[self.number] = [produced]
+            elif produced not in seen:
                 seen.append(produced)
 
     def note(self, note: str) -> None:
@@ -864,7 +867,7 @@ class _SeedParser:
         state = self.state
         if state.mode != SCORECARD or not state.one_cell_rows or not state.previous_tokens:
             return False
-        column = {0: "objective", 1: "kpi", 2: "action plan"}.get(state.previous_tokens[-1].depth)
+        column = _COLUMN_OF_DEPTH.get(state.previous_tokens[-1].depth)
         columns = state.columns
         if column not in columns or columns.index(column) + 1 >= len(columns):
             return False
@@ -1417,7 +1420,7 @@ class _SeedParser:
             return
         token.name = clean_name(token.name + addition)
         mode = self.state.mode
-        kind = {0: s.OBJECTIVE, 1: s.KPI, 2: s.ACTION_PLAN}.get(token.depth)
+        kind = _KIND_OF_DEPTH.get(token.depth)
         if kind is None or mode is None:
             return
         if mode == CITY_MAP and self.city_plan:
@@ -1444,9 +1447,7 @@ class _SeedParser:
         return self.city_plan
 
     def _place(self) -> str:
-        return {CITY_MAP: "map", AGENCY_MAP: "map", OVERVIEW: "overview"}.get(
-            self.state.mode or "", "scorecard"
-        )
+        return _PLACES.get(self.state.mode or "", "scorecard")
 
 
 def _rename_last(node: dict, name: str, source: str) -> None:
@@ -1477,6 +1478,10 @@ def _joined_source(first: str, then: str) -> str:
 
 
 _KIND_WORDS = {s.OBJECTIVE: "objective", s.KPI: "KPI", s.ACTION_PLAN: "action plan"}
+_KIND_OF_DEPTH = {0: s.OBJECTIVE, 1: s.KPI, 2: s.ACTION_PLAN}
+_COLUMN_OF_DEPTH = {0: "objective", 1: "kpi", 2: "action plan"}
+#: Where an item stands, by the part of the document being read (else ``scorecard``).
+_PLACES = {CITY_MAP: "map", AGENCY_MAP: "map", OVERVIEW: "overview"}
 
 
 def _take_city_kpi_references(line: str) -> tuple[str, list[tuple[int, str, str | None]]]:
@@ -1511,8 +1516,14 @@ def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> tuple[_
     tokens = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
-        raw = CELL_BREAK.split(line[match.end() : end])
-        text = next((cell for cell in raw if cell.strip()), "") if raw[0].strip() == "" else raw[0]
+        text = line[match.end() : end]
+        cut = CELL_BREAK.search(text)
+        if cut is not None:  # the code's cell ends there, or its name is in a cell after
+            first = text[: cut.start()]
+            if first.strip():
+                text = first
+            else:
+                text = next((cell for cell in CELL_BREAK.split(text) if cell.strip()), "")
         # each mark below is looked for only where its words stand: most names hold none
         new = "新增" in text and bool(NEW_MARK.search(text))
         if new:
@@ -1524,7 +1535,7 @@ def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> tuple[_
                 wccd = "WCCD" in flags.group()
                 city_kpi = "府" in flags.group()
                 text = text[: flags.start()]
-        if any(word in text for word in PERSPECTIVE_WORDS):
+        if PERSPECTIVE_WORD.search(text):
             text = TRAILING_LABEL.sub("", text)
         tail = text.rstrip()
         if tail and tail[-1] in DASH_CHARACTERS:

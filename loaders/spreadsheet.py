@@ -39,23 +39,31 @@ not loaded, the good rows are.
 from __future__ import annotations
 
 import csv
+import html
+import itertools
+import operator
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.comments import Comment
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
 
 from bscalign.atomic import write_file, write_folder
 from bscalign.escaping import csv_field, csv_unfield
@@ -113,7 +121,8 @@ class _Formula(str):
 
 
 def _text(cell: str) -> str | None:
-    return cell or None
+    # Kept as written, spaces and all (a name may start with a tab): only a blank cell is none.
+    return cell if cell.strip() else None
 
 
 def _code(cell: str) -> str | None:
@@ -158,6 +167,7 @@ def _level(cell: str) -> str:
 
 
 def _count(cell: str) -> int | None:
+    cell = cell.strip()
     if not cell:
         return None
     if not cell.isdigit():
@@ -171,7 +181,8 @@ def _plan(cell: str) -> str | None:
         return None
     if not at or not organization.strip() or not year.strip():
         raise _BadCell("organization@year, e.g. 臺北市政府兵役局@111")
-    return s.plan_id(organization.strip(), year.strip())
+    # The organization as written (a name may start with a tab, as in YAML); the year is a number.
+    return s.plan_id(organization, year.strip())
 
 
 def _suppressions(cell: str) -> list[dict[str, str]]:
@@ -379,6 +390,7 @@ class _TableLoad:
     def _columns(self, header: Sequence[Any]) -> dict[int, Column] | None:
         by_name = {column.name: column for column in self.table.columns}
         columns: dict[int, Column] = {}
+        self.named = {index for index, cell in enumerate(header) if _header(cell)}
         for index, cell in enumerate(header):
             name = _header(cell)
             if not name:
@@ -419,8 +431,8 @@ class _TableLoad:
                     raise _BadCell(f"at most {limits.MAX_TEXT_CHARS:,} characters ({reason})")
                 values[column.name] = column.read(text)
             except _BadCell as err:
-                shown = text if len(text) <= 80 else text[:77] + "..."
-                wrong[column.name] = f"expected {err}, got {shown!r}"
+                wrong[column.name] = f"expected {err}, got {_shown(text)!r}"
+        self._unnamed_cells(number, cells)
         for name in formulas:
             self._problem(
                 number,
@@ -440,6 +452,23 @@ class _TableLoad:
             self._problem(number, f"column {name!r}: {message}; row not loaded")
         if not wrong:
             self._add(number, values)
+
+    def _unnamed_cells(self, number: int, cells: Sequence[Any]) -> None:
+        """Report the cells of row ``number`` under no header (right of the last one, or
+        under a blank one): nothing says what they are, so they are not read."""
+        filled = map(operator.is_not, cells, itertools.repeat(None))  # skipped at C speed
+        unnamed = [
+            f"{get_column_letter(index + 1)}{number} ({_shown(text, 40)!r})"
+            for index in itertools.compress(range(len(cells)), filled)
+            if index not in self.named and (text := _cell_text(cells[index])).strip()
+        ]
+        if unnamed:
+            where = "a column" if len(unnamed) == 1 else "columns"
+            self._problem(
+                number,
+                f"{'cell' if len(unnamed) == 1 else 'cells'} {', '.join(unnamed)} in {where} "
+                "with no name in row 1; not read (name the column or clear the cell)",
+            )
 
     def _add(self, number: int, values: dict[str, Any]) -> None:
         kind = self.table.kind
@@ -481,6 +510,11 @@ def _reporting(rows: Iterable[Any], done: Callable[[int], float]) -> Iterator[An
         yield row
 
 
+def _shown(text: str, most: int = 80) -> str:
+    """``text`` cut to ``most`` characters for a message."""
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -488,7 +522,7 @@ def _cell_text(value: Any) -> str:
         return YES if value else ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value)
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -643,7 +677,10 @@ def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
 
     Sheets load in table order (plans first), found by their names or, failing that, by
     their headers. The workbook is streamed (openpyxl's read-only mode), so a large one
-    does not have to fit in memory as cells.
+    does not have to fit in memory as cells. Before openpyxl reads anything, the parts it
+    would spend its time on are measured from their XML (the shared strings, each sheet's
+    rows, cells and columns) and whatever passes a bound of :mod:`~bscalign.loaders.limits`
+    is refused naming it, as is a workbook that unpacks past the input size limit.
 
     Examples
     --------
@@ -662,11 +699,12 @@ def read_xlsx(path: str | Path, builder: PlanGraphBuilder) -> list[Problem]:
         # Formulas are read as formulas (their text), not as the value a spreadsheet program
         # last computed: a workbook written by a library has none, and a name read as
         # nothing would be lost unseen.
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        reader = _MeasuringReader(path)
         try:
-            return _read_book(book, path, builder)
+            reader.read()
+            return _read_book(reader, path, builder)
         finally:
-            book.close()
+            reader.archive.close()
     except BROKEN_WORKBOOK as err:
         raise InputError(
             str(path), f"not a readable XLSX workbook ({type(err).__name__}: {err})"
@@ -693,25 +731,127 @@ def _check_unpacked_size(path: Path) -> None:
         )
 
 
-def _sheet_bounds(sheet: Any, label: str) -> tuple[int, int]:
-    """Rows and columns to read from ``sheet``: its declared size, within the limits.
+# What openpyxl spends its time on, found in the XML by a byte scan: a regular expression
+# runs at C speed and builds nothing, where parsing builds an object per element. Tags of
+# any namespace prefix count; a document type declaration is refused outright (no
+# spreadsheet program writes one, and its entities could hide what the scan must see).
+# A row or cell tag, with its r attribute (a row number, a cell reference such as XFD7).
+_SHEET_TAGS = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])[^>]*?(?:\sr\s*=\s*["']([^"'>]*)["'][^>]*)?>"""
+    rb"|<!DOCTYPE"
+)
+_STRING_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)(?=[\s/>])|<!DOCTYPE")
+#: Column letters as written in a cell reference (``b"XFD"``) -> column number.
+_COLUMN_NUMBERS = {get_column_letter(n).encode(): n for n in range(1, 16_385)}
+_DOCTYPE = "it declares a document type (<!DOCTYPE>), which no spreadsheet program writes"
+#: Bytes of XML scanned at a time.
+SCAN_CHUNK = 1024 * 1024
 
-    Raises :class:`InputError` for a sheet declaring more than the limits allow.
+
+class _Refused(Exception):
+    """A sheet over a limit; the message says which."""
+
+
+@dataclass
+class _SheetSize:
+    """What a sheet holds as openpyxl numbers it: its last row, its cells, its last column."""
+
+    rows: int = 0
+    cells: int = 0
+    columns: int = 0
+
+
+def _tags(stream: IO[bytes], tags: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """Every match of ``tags`` in an XML stream, read a chunk at a time (a tag cut by the
+    end of a chunk is matched whole with the next one)."""
+    rest = b""
+    while chunk := stream.read(SCAN_CHUNK):
+        text = rest + chunk
+        end = text.rfind(b"<")
+        if end < 0 or b">" in text[end:]:
+            end = len(text)
+        yield from tags.finditer(text, 0, end)
+        rest = text[end:]
+    yield from tags.finditer(rest)
+
+
+def _row_of(reference: bytes) -> int:
+    """A row's ``r`` as openpyxl reads it: a whole number, possibly written ``7.0``."""
+    if reference.isdigit():
+        return int(reference)
+    text = _text_of(reference)
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(f"{text} is not a valid row number")
+    return int(number)
+
+
+def _column_of(reference: bytes) -> int:
+    """The column of a cell reference as openpyxl reads it (``XFD7``, ``$b$2``, ``&#65;1``)."""
+    number = _COLUMN_NUMBERS.get(reference.rstrip(b"0123456789"))
+    return number if number is not None else coordinate_to_tuple(_text_of(reference))[1]
+
+
+def _text_of(value: bytes) -> str:
+    text = value.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+def _sheet_size(stream: IO[bytes]) -> _SheetSize:
+    """Measure a sheet from its XML, numbering rows and columns as openpyxl does.
+
+    The scan stops at the first limit passed, so a hostile sheet costs what the limit
+    allows, not what the sheet holds. Raises :class:`_Refused` naming the limit.
     """
-    rows, columns = sheet.max_row or limits.MAX_ROWS, sheet.max_column or limits.MAX_COLUMNS
-    if rows > limits.MAX_ROWS or columns > limits.MAX_COLUMNS:
-        raise InputError(
-            label,
-            f"the sheet declares {rows:,} rows × {columns:,} columns, over the limits of "
-            f"{limits.MAX_ROWS:,} rows and {limits.MAX_COLUMNS:,} columns",
-        )
-    return rows, columns
+    bounds = limits.current()
+    most_rows, most_cells = bounds.max_sheet_rows, bounds.max_sheet_cells
+    rows = cells = columns = row = column = 0
+    for tag in _tags(stream, _SHEET_TAGS):
+        name, reference = tag[1], tag[2]
+        if name is None:
+            raise _Refused(_DOCTYPE)
+        if name == b"row":
+            row, column = (_row_of(reference) if reference else row + 1), 0
+            if row > rows:
+                rows = row
+                if rows > most_rows:
+                    raise _Refused(
+                        f"the sheet has a row {row:,}, over the limit of {most_rows:,} rows a "
+                        "sheet (raise it with --max-sheet-rows)"
+                    )
+            continue
+        column = _column_of(reference) if reference else column + 1
+        cells += 1
+        if column > columns:
+            columns = column
+            if columns > limits.MAX_COLUMNS:
+                raise _Refused(
+                    f"the sheet has a cell in column {get_column_letter(column)} (column "
+                    f"{column:,}), over the limit of {limits.MAX_COLUMNS:,} columns"
+                )
+        if cells > most_cells:
+            raise _Refused(
+                f"the sheet holds more than {most_cells:,} cells, over the limit of "
+                f"{most_cells:,} cells a sheet (raise it with --max-sheet-cells)"
+            )
+    return _SheetSize(rows, cells, columns)
 
 
-def _values(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    """Cell values of read-only rows; a formula's text marked as :class:`_Formula`."""
+def _values(rows: Iterable[Sequence[Any]], width: int) -> Iterator[list[Any]]:
+    """Cell values of read-only rows (a formula's text marked as :class:`_Formula`): the
+    header's ``width`` of them, and right of it only the cells that exist (to report them).
+
+    openpyxl pads every row to the sheet's widest; a stray cell far right must not cost a
+    Python step per empty cell of every row, so those are skipped at C speed.
+    """
     for row in rows:
-        yield [_value(cell) for cell in row]
+        values = [_value(cell) for cell in row[:width]]
+        present = map(operator.is_not, row[width:], itertools.repeat(EMPTY_CELL))
+        if beyond := list(itertools.compress(range(width, len(row)), present)):
+            values += [None] * (beyond[-1] + 1 - width)
+            for index in beyond:
+                values[index] = _value(row[index])
+        yield values
 
 
 def _value(cell: Any) -> Any:
@@ -722,34 +862,119 @@ def _value(cell: Any) -> Any:
     return _Formula(text or "")
 
 
-def _read_book(book: Any, path: Path, builder: PlanGraphBuilder) -> list[Problem]:
-    problems: list[Problem] = []
+class _MeasuredSheet(ReadOnlyWorksheet):
+    """A read-only sheet whose size is the one measured (openpyxl would walk a sheet that
+    declares none through to find it, and trust one that lies)."""
+
+    def __init__(self, book: Any, title: str, part: str, strings: list[str], size: _SheetSize):
+        self.size = size
+        super().__init__(book, title, part, strings)
+
+    def _get_size(self) -> None:
+        self._max_row, self._max_column = self.size.rows, self.size.columns
+
+
+class _MeasuringReader(ExcelReader):
+    """openpyxl's workbook reader (read-only, formulas as text) that measures the shared
+    strings and each sheet from their XML before openpyxl reads them.
+
+    A part past a limit is never handed to openpyxl: shared strings are refused with the
+    workbook (:class:`InputError`), a sheet alone (listed in :attr:`refused`). Chart
+    sheets, which hold no cells, are not read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, read_only=True, data_only=False)
+        self.path = path
+        self.refused: list[tuple[str, str]] = []  # sheet title, why
+
+    def read_manifest(self) -> None:
+        # Every XML part but the sheets and shared strings (measured as they are read) is
+        # parsed whole by openpyxl, into a tree: a part of a few kilobytes could hold a
+        # million styles. The manifest, which says which parts are sheets, comes first.
+        self._check_elements(ARC_CONTENT_TYPES)
+        super().read_manifest()
+        measured = {
+            part.PartName.lstrip("/")
+            for kind in (WORKSHEET_TYPE, SHARED_STRINGS)
+            for part in self.package.findall(kind)
+        }
+        for name in self.valid_files:
+            if name.endswith((".xml", ".rels")) and name not in measured | {ARC_CONTENT_TYPES}:
+                self._check_elements(name)
+
+    def _check_elements(self, part: str) -> None:
+        limit, elements = limits.MAX_PART_ELEMENTS, 0
+        with self.archive.open(part) as stream:
+            while elements <= limit and (chunk := stream.read(SCAN_CHUNK)):
+                # Start tags: every "<" but those of end tags, declarations and comments.
+                ends = chunk.count(b"</") + chunk.count(b"<?") + chunk.count(b"<!")
+                elements += chunk.count(b"<") - ends
+        if elements > limit:
+            raise InputError(
+                str(self.path),
+                f"its part {part} holds more than {limit:,} XML elements, over the limit of "
+                f"{limit:,} for a part other than a sheet or the shared strings",
+            )
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            limit = limits.current().max_sheet_cells
+            with self.archive.open(part.PartName.lstrip("/")) as stream:
+                for count, tag in enumerate(_tags(stream, _STRING_TAGS), 1):
+                    if tag[1] is None:
+                        raise InputError(str(self.path), f"shared strings not read: {_DOCTYPE}")
+                    if count > limit:
+                        raise InputError(
+                            str(self.path),
+                            f"the workbook's shared-string table holds more than {limit:,} "
+                            f"strings, over the limit of {limit:,} cells a sheet (raise it with "
+                            "--max-sheet-cells)",
+                        )
+        super().read_strings()
+
+    def read_worksheets(self) -> None:
+        for sheet, relation in self.parser.find_sheets():
+            if relation.target not in self.valid_files or "chartsheet" in relation.Type:
+                continue
+            try:
+                with self.archive.open(relation.target) as stream:
+                    size = _sheet_size(stream)
+            except _Refused as err:
+                self.refused.append((sheet.name, str(err)))
+                continue
+            measured = _MeasuredSheet(
+                self.wb, sheet.name, relation.target, self.shared_strings, size
+            )
+            measured.sheet_state = sheet.state
+            self.wb._sheets.append(measured)
+
+
+def _read_book(reader: _MeasuringReader, path: Path, builder: PlanGraphBuilder) -> list[Problem]:
+    problems = [Problem(f"{path}[{title}]", 1, f"{why}; not read") for title, why in reader.refused]
     found = []
-    for sheet in book.worksheets:
-        label = f"{path}[{sheet.title}]"
-        try:
-            bounds = _sheet_bounds(sheet, label)
-        except InputError as err:
-            problems.append(Problem(label, 1, f"{str(err).split(': ', 1)[1]}; not read"))
+    for sheet in reader.wb.worksheets:
+        if not sheet.size.cells or not sheet.size.rows:
             continue
-        header = next(sheet.iter_rows(max_row=1, max_col=bounds[1], values_only=True), ())
-        table = identify_table(header, hint=sheet.title)
+        header = next(sheet.iter_rows(max_row=1), ())
+        table = identify_table([_value(cell) for cell in header], hint=sheet.title)
         if table is None:
-            if any(cell is not None for cell in header):
-                problems.append(Problem(label, 1, _unknown_sheet(sheet.title)))
+            if any(cell.value is not None for cell in header):
+                problems.append(Problem(f"{path}[{sheet.title}]", 1, _unknown_sheet(sheet.title)))
             continue
-        # Cells right of the last header have no column to go to: not read, not padded.
-        width = max((i + 1 for i, cell in enumerate(header) if cell is not None), default=1)
-        found.append((list(TABLES).index(table.name), table, sheet, label, (bounds[0], width)))
-    rows_in_all = max(sum(bounds[0] for *_, bounds in found), 1)
+        found.append((list(TABLES).index(table.name), table, sheet))
+    rows_in_all = max(sum(sheet.size.rows for *_, sheet in found), 1)
     rows_before = 0
-    for _, table, sheet, label, (max_row, max_col) in sorted(found, key=lambda item: item[0]):
-        rows = _reporting(
-            _values(sheet.iter_rows(max_row=max_row, max_col=max_col)),
-            lambda number, before=rows_before: (before + number) / rows_in_all,
+    for _, table, sheet in sorted(found, key=lambda item: item[0]):
+        rows = sheet.iter_rows()
+        header = next(rows)
+        width = max((i + 1 for i, cell in enumerate(header) if cell.value is not None), default=1)
+        values = _values(itertools.chain([header], rows), width)
+        problems += _TableLoad(table, f"{path}[{sheet.title}]", builder).load(
+            _reporting(values, lambda number, before=rows_before: (before + number) / rows_in_all)
         )
-        problems += _TableLoad(table, label, builder).load(rows)
-        rows_before += max_row
+        rows_before += sheet.size.rows
     return problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -194,20 +195,32 @@ def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
 
 # -- exports carry no formulas ----------------------------------------------------------------
 
-FORMULA_NAMES = ['=HYPERLINK("http://example.com","點我")', "+886 專線", "-2 減量", "@SUM(1)"]
+FORMULA_NAMES = [
+    '=HYPERLINK("http://example.com","點我")',
+    "+886 專線",
+    "-2 減量",
+    "@SUM(1)",
+    "\t=1+2 縮排",
+    "\r@SUM(2)",
+    "'=3 已加撇號",
+    " 前後空白 ",
+]
 
 
 def formula_plans(folder: Path) -> Path:
-    """An agency whose organization and names would all run as formulas."""
+    """An agency whose organization and names would all run as formulas (or start with a
+    tab, a carriage return, an apostrophe or a space: all must come back as written)."""
     objectives = "".join(
-        f"  - {{code: AC{n}, name: '{name.replace(chr(39), chr(39) * 2)}'}}\n"
+        f"  - {{code: AC{n}, name: {json.dumps(name)}}}\n"
         for n, name in enumerate(FORMULA_NAMES, 1)
     )
     return yaml_file(
         folder,
         "plans:\n- organization: '=1+1'\n  year: '108'\n  objectives:\n"
         + objectives
-        + "  kpis:\n  - {code: AC1.1, name: '=cmd|'' /C calc''!A0', objective: AC1}\n",
+        + "  kpis:\n  - {code: AC1.1, name: '=cmd|'' /C calc''!A0', objective: AC1}\n"
+        + "- organization: \"\\t-2 機關\"\n  year: '108'\n  objectives:\n"
+        + '  - {code: AC1, name: "\\r+1 目標"}\n',
     )
 
 
@@ -228,6 +241,7 @@ def test_xlsx_export_writes_string_cells_and_loads_back_whole(tmp_path: Path) ->
     assert again.problems == []
     assert graph_facts(again.graph) == graph_facts(original.graph)
     assert again.graph.nodes[s.plan_node_id("=1+1@108")]["organization"] == "=1+1"
+    assert again.graph.nodes[s.plan_node_id("\t-2 機關@108")]["organization"] == "\t-2 機關"
 
 
 def test_csv_export_prefixes_formula_fields_and_loads_back_exactly(tmp_path: Path) -> None:
@@ -243,6 +257,8 @@ def test_csv_export_prefixes_formula_fields_and_loads_back_exactly(tmp_path: Pat
     again = read_plans([folder])
     assert again.problems == []
     assert graph_facts(again.graph) == graph_facts(original.graph)
+    names = {d.get("name") for _, d in again.graph.nodes(data=True)}
+    assert set(FORMULA_NAMES) <= names and "\r+1 目標" in names
 
 
 @pytest.mark.parametrize("command", ["audit", "stats"])
@@ -396,8 +412,21 @@ def test_a_file_over_the_size_limit_is_refused_and_the_option_raises_it(tmp_path
     assert run("stats", doc, "--max-input-size", "lots").exit_code == 2
 
 
-def zip_bomb(path: Path, sheet_xml: bytes, declared_size: int | None = None) -> Path:
-    """A workbook with ``sheet_xml`` as its one sheet (compressed: small on disk)."""
+def stats_in_a_gibibyte(book: Path, code: int) -> str:
+    """``bscalign stats book`` run under 1 GiB of address space: assert exit ``code`` and a
+    one-line error (no MemoryError), return stderr."""
+    return one_line_error(run_process("stats", book, limit_memory=1024**3), code)
+
+
+def zip_bomb(
+    path: Path,
+    sheet_xml: bytes,
+    shared_strings: bytes | None = None,
+    parts: dict[str, bytes] | None = None,
+) -> Path:
+    """A workbook with ``sheet_xml`` as its one sheet, if given ``shared_strings`` (``<si>``
+    elements) as its shared-string table, and any other ``parts`` (name -> content), all
+    compressed: small on disk."""
     content_types = (
         b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
         b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
@@ -405,7 +434,12 @@ def zip_bomb(path: Path, sheet_xml: bytes, declared_size: int | None = None) -> 
         b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
         b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
         b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-        b'worksheet+xml"/></Types>'
+        b'worksheet+xml"/>%s</Types>'
+    ) % (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxml'
+        b'formats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        if shared_strings is not None
+        else b""
     )
     rels = (
         b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
@@ -430,6 +464,14 @@ def zip_bomb(path: Path, sheet_xml: bytes, declared_size: int | None = None) -> 
         archive.writestr("xl/workbook.xml", workbook)
         archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
         archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if shared_strings is not None:
+            archive.writestr(
+                "xl/sharedStrings.xml",
+                b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                b'2006/main">' + shared_strings + b"</sst>",
+            )
+        for name, content in (parts or {}).items():
+            archive.writestr(name, content)
     return path
 
 
@@ -445,30 +487,149 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_before_reading(tmp_path:
     spaces = b" " * (60 * 1024 * 1024)  # what would have been 4 GiB: same refusal, sooner
     book = zip_bomb(tmp_path / "bomb.xlsx", SHEET % (b"", b"<row r='2'>" + spaces + b"</row>"))
     assert book.stat().st_size < 200_000
-    stderr = one_line_error(run_process("stats", book, limit_memory=1024**3), 2)
+    stderr = stats_in_a_gibibyte(book, 2)
     assert "unpacks to 62,9" in stderr and "over the input size limit of 52,428,800 bytes" in stderr
 
 
-def test_a_sheet_declaring_too_many_columns_is_refused(tmp_path: Path) -> None:
-    rows = b"".join(
-        b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n)
-        for n in range(2, 2000)
-    )
-    book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b'<dimension ref="A1:XFD1999"/>', rows))
-    (problem,) = read_plans([book]).problems
-    assert problem.file == f"{book}[objectives]"
-    assert "16,384 columns, over the limits of 1,048,576 rows and 1,000 columns" in problem.message
-
-
-def test_cells_past_the_declared_width_cost_nothing(tmp_path: Path) -> None:
+def test_a_cell_in_column_xfd_on_every_row_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    # The reproduction: 400,000 rows with a name and a cell in Excel's last column, no
+    # declared size (2.9 MB). openpyxl alone read it for 396 s and said nothing.
     rows = b"".join(
         b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>nobody@1</t></is></c>'
         b'<c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n, n)
-        for n in range(2, 20_000)
+        for n in range(2, 400_002)
     )
     book = zip_bomb(tmp_path / "wide.xlsx", SHEET % (b"", rows))
-    problems = read_plans([book]).problems  # no dimension: read up to 1,000 columns a row
-    assert len(problems) == 19_998 and "column 'code': expected a value" in problems[0].message
+    problem = (
+        f"bscalign: problem: {book}[objectives]:1: the sheet has a cell in column XFD (column "
+        "16,384), over the limit of 1,000 columns; not read"
+    )
+    assert problem in stats_in_a_gibibyte(book, 1).splitlines()
+
+
+def test_a_row_far_down_is_refused_not_read_as_a_million_empty_rows(tmp_path: Path) -> None:
+    far = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = zip_bomb(tmp_path / "far.xlsx", SHEET % (b"", far))
+    (problem,) = read_plans([book]).problems
+    assert (problem.file, problem.line) == (f"{book}[objectives]", 1)
+    assert problem.message == (
+        "the sheet has a row 1,048,576, over the limit of 100,000 rows a sheet "
+        "(raise it with --max-sheet-rows); not read"
+    )
+
+
+def exported_workbook(folder: Path) -> tuple[Path, dict]:
+    """The fire department's example plan as a workbook, and the facts of its graph."""
+    book = folder / "fire.xlsx"
+    assert (
+        run("export", EXAMPLES / "taipei-fire-108.yaml", "--format", "xlsx", "-o", book).exit_code
+        == 0
+    )
+    return book, graph_facts(read_plans([EXAMPLES / "taipei-fire-108.yaml"]).graph)
+
+
+def rewrite_part(book: Path, part: str, change) -> None:
+    """Replace the part ``part`` of a workbook by ``change(its bytes)``."""
+    with zipfile.ZipFile(book) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, change(data) if info.filename == part else data)
+
+
+@pytest.mark.parametrize("declared", [b"A1:XFD1048576", b"A1:A1"])
+def test_a_declared_size_is_measured_not_trusted(tmp_path: Path, declared: bytes) -> None:
+    book, facts = exported_workbook(tmp_path)
+    rewrite_part(
+        book,
+        "xl/worksheets/sheet3.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="%s"' % declared, xml),
+    )
+    result = read_plans([book])
+    assert result.problems == []
+    assert graph_facts(result.graph) == facts
+
+
+@pytest.mark.parametrize(
+    ("option", "unit"), [("--max-sheet-rows", "rows"), ("--max-sheet-cells", "cells")]
+)
+def test_sheet_limits_are_named_and_raised_by_their_option(
+    tmp_path: Path, option: str, unit: str
+) -> None:
+    book, _ = exported_workbook(tmp_path)
+    stderr = one_line_error(run("stats", book, option, "12"), 1)
+    assert "[objectives]:1: the sheet " in stderr
+    assert f"over the limit of 12 {unit} a sheet (raise it with {option}); not read" in stderr
+    variable = "BSCALIGN_" + option.removeprefix("--").replace("-", "_").upper()
+    by_variable = CliRunner().invoke(main, ["stats", str(book)], env={variable: "12"})
+    assert by_variable.exit_code == 1 and f"over the limit of 12 {unit}" in by_variable.stderr
+    assert run("stats", book, option, "100000").exit_code == 0
+    assert run("stats", book, option, "0").exit_code == 2
+
+
+def test_a_shared_string_table_past_the_cell_limit_is_refused(tmp_path: Path) -> None:
+    # 3.8 million empty strings (49 MB unpacked) took openpyxl 161 s and 440 MB.
+    strings = b"<si><t/></si>" * 3_800_000
+    book = zip_bomb(tmp_path / "strings.xlsx", SHEET % (b"", b""), shared_strings=strings)
+    assert book.stat().st_size < 200_000
+    stderr = stats_in_a_gibibyte(book, 2)
+    assert stderr.startswith(f"bscalign: error: {book}: the workbook's shared-string table")
+    assert "more than 500,000 strings, over the limit of 500,000 cells a sheet" in stderr
+    assert "(raise it with --max-sheet-cells)" in stderr
+
+
+def test_a_styles_part_of_a_million_styles_is_refused(tmp_path: Path) -> None:
+    # A million empty cell styles (5 MB unpacked, 9 KB on disk) took openpyxl 23 s of CPU
+    # and 619 MB: it parses the styles part whole, into a tree.
+    styles = (
+        b'<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><cellXfs>' + b"<xf/>" * 1_000_000 + b"</cellXfs></styleSheet>"
+    )
+    parts = {"xl/styles.xml": styles}
+    book = zip_bomb(tmp_path / "styles.xlsx", SHEET % (b"", b""), parts=parts)
+    assert (
+        "its part xl/styles.xml holds more than 150,000 XML elements, over the limit of 150,000 "
+        "for a part other than a sheet or the shared strings"
+    ) in stats_in_a_gibibyte(book, 2)
+
+
+def test_a_document_type_declaration_in_a_sheet_is_refused(tmp_path: Path) -> None:
+    entity = b'<!DOCTYPE worksheet [<!ENTITY far "XFD">]>'
+    row = b'<row r="2"><c r="&far;2" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = zip_bomb(
+        tmp_path / "dtd.xlsx", entity.join((SHEET % (b"", row)).split(b"<worksheet", 1))
+    )
+    (problem,) = read_plans([book]).problems
+    assert "it declares a document type (<!DOCTYPE>), which no spreadsheet program writes" in (
+        problem.message
+    )
+
+
+@pytest.mark.parametrize("where", ["xlsx", "csv"])
+def test_a_cell_under_no_header_is_a_problem_naming_it(tmp_path: Path, where: str) -> None:
+    plans = EXAMPLES / "taipei-fire-108.yaml"
+    out = tmp_path / ("fire.xlsx" if where == "xlsx" else "tables")
+    assert run("export", plans, "--format", where, "-o", out).exit_code == 0
+    if where == "xlsx":
+        workbook = openpyxl.load_workbook(out)
+        sheet = workbook["objectives"]
+        sheet.cell(row=3, column=sheet.max_column + 2, value="備註：待確認")
+        workbook.save(out)
+        where_found = f"{out}[objectives]"
+    else:
+        table = out / "objectives.csv"
+        lines = table.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        lines[2] = lines[2].rstrip("\r\n") + ",,備註：待確認\r\n"
+        table.write_text("".join(lines), encoding="utf-8-sig")
+        where_found = str(table)
+    result = read_plans([out])
+    (problem,) = result.problems
+    assert (problem.file, problem.line) == (where_found, 3)
+    assert problem.message == (
+        "cell L3 ('備註：待確認') in a column with no name in row 1; not read "
+        "(name the column or clear the cell)"
+    )
+    assert graph_facts(result.graph) == graph_facts(read_plans([plans]).graph)  # the row loads
 
 
 @pytest.mark.parametrize("where", ["yaml", "xlsx", "csv"])
@@ -699,6 +860,32 @@ def test_a_new_csv_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     ]
 
 
+def test_output_to_dev_stdout_is_written_into_the_pipe() -> None:
+    # /dev/stdout resolves to a name like "pipe:[51]" that no folder holds: it is written
+    # directly, not through a temporary file beside it.
+    result = run_process("export", EXAMPLES, "--format", "yaml", "-o", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("bscalign: 1\n") and "臺北市政府消防局" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["stats", EXAMPLES], ["export", EXAMPLES, "--format", "yaml", "-o", "/dev/stdout"]],
+    ids=["stdout", "-o /dev/stdout"],
+)
+def test_a_reader_that_stops_reading_ends_bscalign_quietly(args: list) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bscalign.cli import main; main()", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # what `| head` does once it has read enough
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 1  # as Python's documentation advises on SIGPIPE
+    assert stderr == ""
+
+
 def test_output_through_a_link_replaces_the_file_it_names(tmp_path: Path) -> None:
     real = tmp_path / "real.yaml"
     real.write_text("old", encoding="utf-8")
@@ -746,6 +933,18 @@ def test_a_symlink_loop_in_a_folder_does_not_hang(tmp_path: Path) -> None:
     result = run("stats", folder)
     assert "臺北市政府消防局@108" in result.stdout
     assert "self.yaml" in result.stderr  # a link that leads nowhere is reported
+
+
+def test_a_pipe_in_a_folder_is_not_a_regular_file_and_a_dangling_link_leads_nowhere(
+    tmp_path: Path,
+) -> None:
+    folder = agencies_folder(tmp_path)
+    os.mkfifo(folder / "pipe.yaml")  # opened, it would wait for a writer forever
+    (folder / "gone.yaml").symlink_to(tmp_path / "deleted.yaml")
+    result = run("stats", folder)
+    assert result.exit_code == 1 and "臺北市政府消防局@108" in result.stdout
+    assert f"{folder / 'pipe.yaml'}:1: not a regular file; not loaded" in result.stderr
+    assert f"{folder / 'gone.yaml'}:1: a link to nothing; not loaded" in result.stderr
 
 
 def test_hostile_names_in_a_view_stay_text(tmp_path: Path) -> None:

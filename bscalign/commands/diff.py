@@ -14,8 +14,8 @@ from bscalign.commands.options import (
     EXIT_USAGE,
     emit,
     input_format_option,
+    input_limit_options,
     load,
-    max_input_size_option,
     output_format,
 )
 from bscalign.graph.diff import diff_graphs, diff_rows
@@ -34,7 +34,7 @@ from bscalign.queries.retarget import retarget_links
     help="Re-check this agency plan's upward links against NEW's city map.",
 )
 @input_format_option
-@max_input_size_option
+@input_limit_options
 def diff_command(
     old: Path, new: Path, fmt: str, agency_file: Path | None, input_format: str | None
 ) -> None:

@@ -9,10 +9,7 @@ from typing import Any
 import click
 
 from bscalign.atomic import write_text
-from bscalign.commands.options import (
-    inputs,
-    output_format,
-)
+from bscalign.commands.options import inputs, output_format
 from bscalign.loaders import LoadResult
 from bscalign.loaders.pptx_export import write_pptx
 from bscalign.loaders.spreadsheet import write_csv, write_template, write_xlsx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -45,31 +46,73 @@ class ByteSize(click.ParamType):
         return int(found[1]) * self._UNITS[found[2].upper()]
 
 
-def _remember_limits(ctx: click.Context, _param: click.Parameter, size: int) -> int:
-    ctx.meta["bscalign.limits"] = limits.Limits(max_input_bytes=size)
-    return size
+def _remember(limit: str) -> Callable[[click.Context, click.Parameter, int], int]:
+    """A callback setting the field ``limit`` of the load's :class:`limits.Limits`."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+        bounds = ctx.meta.get("bscalign.limits", limits.DEFAULT)
+        ctx.meta["bscalign.limits"] = dataclasses.replace(bounds, **{limit: value})
+        return value
+
+    return remember
 
 
-max_input_size_option = click.option(
-    "--max-input-size",
-    type=ByteSize(),
-    default=f"{limits.MAX_INPUT_BYTES // 1024**2}M",
-    show_default=True,
-    envvar="BSCALIGN_MAX_INPUT_SIZE",
-    show_envvar=True,
-    expose_value=False,
-    callback=_remember_limits,
-    help="Refuse an input file (or an XLSX unpacked) larger than this.",
-)
+def _limit_option(
+    name: str, limit: str, kind: click.ParamType, default: Any, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option setting the field ``limit`` of the load's limits; its environment variable
+    is its name in capitals (``--max-sheet-rows``: ``BSCALIGN_MAX_SHEET_ROWS``)."""
+    return click.option(
+        name,
+        type=kind,
+        default=default,
+        show_default=True,
+        envvar="BSCALIGN_" + name.removeprefix("--").replace("-", "_").upper(),
+        show_envvar=True,
+        expose_value=False,
+        callback=_remember(limit),
+        help=help,
+    )
+
+
+def input_limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared --max-input-size, --max-sheet-rows and --max-sheet-cells (each also read from
+    an environment variable): the bounds of :mod:`bscalign.loaders.limits` that can be raised."""
+    at_least_one = click.IntRange(min=1)
+    for option in (
+        _limit_option(
+            "--max-sheet-cells",
+            "max_sheet_cells",
+            at_least_one,
+            limits.MAX_SHEET_CELLS,
+            "Refuse a workbook sheet with more cells (or shared strings) than this.",
+        ),
+        _limit_option(
+            "--max-sheet-rows",
+            "max_sheet_rows",
+            at_least_one,
+            limits.MAX_SHEET_ROWS,
+            "Refuse a workbook sheet with more rows than this.",
+        ),
+        _limit_option(
+            "--max-input-size",
+            "max_input_bytes",
+            ByteSize(),
+            f"{limits.MAX_INPUT_BYTES // 1024**2}M",
+            "Refuse an input file (or an XLSX unpacked) larger than this.",
+        ),
+    ):
+        command = option(command)
+    return command
 
 
 def inputs(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Shared input arguments: FILE... (files or folders), --input-format and
-    --max-input-size."""
+    """Shared input arguments: FILE... (files or folders), --input-format and the input
+    limits (:func:`input_limit_options`)."""
 
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @input_format_option
-    @max_input_size_option
+    @input_limit_options
     @functools.wraps(command)
     def wrapper(files: tuple[Path, ...], input_format: str | None, **kwargs: Any) -> Any:
         return command(load(files, input_format), **kwargs)

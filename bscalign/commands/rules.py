@@ -6,12 +6,7 @@ import sys
 
 import click
 
-from bscalign.commands.options import (
-    EXIT_PROBLEMS,
-    EXIT_USAGE,
-    emit,
-    output_format,
-)
+from bscalign.commands.options import EXIT_PROBLEMS, EXIT_USAGE, emit, output_format
 from bscalign.output import Output, Table
 from bscalign.queries.base import Rule
 from bscalign.queries.registry import RULES, get_rule
