@@ -25,7 +25,7 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
-from bscalign.graph.gcpause import paused_gc
+from bscalign.graph.gcpause import paused_gc, settle
 from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import limits, progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
@@ -254,6 +254,7 @@ def read_plans(
                         if item.named:
                             raise _input_error(Path(item.name), err) from None
                         result.problems.append(_not_loaded(Path(item.name), err))
+                settle()
                 bytes_done += item.size
                 if progress_to is not None:
                     progress_to(bytes_done, bytes_in_all)
@@ -315,6 +316,7 @@ def _prepare_batch(batch: list[tuple[str, str]], bounds: limits.Limits) -> list[
                 outcomes.append((True, prepare(_text_of(name), name)))
             except (InputError, OSError) as err:
                 outcomes.append((False, err))
+            settle()
     return outcomes
 
 
