@@ -92,7 +92,7 @@ def test_one_and_two_workers_load_the_same(where: str, request: pytest.FixtureRe
     assert {os.getpid()} == _PREPARED_IN  # prepared here
     assert alone.graph.number_of_nodes() > 100
     assert _facts(read_plans(paths, workers=2)) == _facts(alone)
-    assert len(_PREPARED_IN - {os.getpid()}) == 2  # prepared in two worker processes
+    assert _PREPARED_IN - {os.getpid()}  # prepared in worker processes (either may take all)
 
 
 @pytest.mark.usefixtures("in_workers")
