@@ -25,13 +25,18 @@ from typing import Any
 import networkx as nx
 
 from bscalign.graph.build import PlanGraphBuilder, resolve_links
-from bscalign.graph.gcpause import paused_gc
+from bscalign.graph.gcpause import paused_gc, settle
 from bscalign.graph.schema import plan_node_id
 from bscalign.loaders import limits, progress
 from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
-from bscalign.loaders.seedtext import looks_like_seed_text, parse_seed_text
+from bscalign.loaders.seedtext import (
+    build_seed_text,
+    looks_like_seed_text,
+    parse_seed_text,
+    prepare_seed_text,
+)
 from bscalign.loaders.spreadsheet import (
     csv_load_rank,
     looks_like_csv_table,
@@ -41,7 +46,12 @@ from bscalign.loaders.spreadsheet import (
 )
 from bscalign.loaders.textnorm import decode
 from bscalign.loaders.workers import mapped_in_order, worker_count
-from bscalign.loaders.yamlplans import looks_like_yaml_plans, parse_yaml_plans
+from bscalign.loaders.yamlplans import (
+    build_yaml_plans,
+    looks_like_yaml_plans,
+    parse_yaml_plans,
+    prepare_yaml_plans,
+)
 
 __all__ = [
     "BINARY_FORMATS",
@@ -80,9 +90,11 @@ class TextFormat:
 
 #: Text formats by name, each recognised from the content (tested in this order).
 FORMATS: dict[str, TextFormat] = {
-    "yaml": TextFormat(looks_like_yaml_plans, parse_yaml_plans),
+    "yaml": TextFormat(
+        looks_like_yaml_plans, parse_yaml_plans, prepare_yaml_plans, build_yaml_plans
+    ),
     "csv": TextFormat(looks_like_csv_table, parse_csv_table),
-    "text": TextFormat(looks_like_seed_text, parse_seed_text),
+    "text": TextFormat(looks_like_seed_text, parse_seed_text, prepare_seed_text, build_seed_text),
 }
 #: Binary formats by name, each with the test that recognises a file from its bytes.
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
@@ -242,6 +254,7 @@ def read_plans(
                         if item.named:
                             raise _input_error(Path(item.name), err) from None
                         result.problems.append(_not_loaded(Path(item.name), err))
+                settle()
                 bytes_done += item.size
                 if progress_to is not None:
                     progress_to(bytes_done, bytes_in_all)
@@ -303,6 +316,7 @@ def _prepare_batch(batch: list[tuple[str, str]], bounds: limits.Limits) -> list[
                 outcomes.append((True, prepare(_text_of(name), name)))
             except (InputError, OSError) as err:
                 outcomes.append((False, err))
+            settle()
     return outcomes
 
 

@@ -63,6 +63,7 @@ DECLARED = {
     what: re.compile(rf"(\d+)\s*[大項個]?\s*{word}|{word}\s*[:：]?\s*(?:共計|共|計)\s*(\d+)")
     for what, word in DECLARED_WORDS.items()
 }
+ANY_DECLARED = re.compile("|".join(pattern.pattern for pattern in DECLARED.values()))
 
 #: A heading or row label continued from the previous slide: ``D 深化社會安全網（續）``,
 #: ``(續)``, ``續`` standing apart, ``（接上頁）`` (full-width brackets are ASCII by now).
@@ -405,8 +406,21 @@ def parse_rows(
 # -- reading without a graph ---------------------------------------------------------------
 
 
-class _Line(NamedTuple):
-    """A non-blank line as :func:`prepare_seed_text` leaves it."""
+class _CodeLine(NamedTuple):
+    """A line holding codes, as :func:`prepare_seed_text` leaves it."""
+
+    #: The line, full-width codes made ASCII.
+    text: str
+    tokens: tuple[_TokenData, ...]
+    #: The cells before its first code, row labels dropped, and whether a label stood there.
+    leading: tuple[str, ...]
+    labelled: bool
+    #: Whether it holds a heading's word (:func:`_is_marker`).
+    marker: bool
+
+
+class _TextLine(NamedTuple):
+    """A line without codes, as :func:`prepare_seed_text` leaves it."""
 
     #: The line, full-width codes made ASCII.
     text: str
@@ -414,22 +428,31 @@ class _Line(NamedTuple):
     line: str
     #: ``line`` without whitespace.
     compact: str
-    tokens: tuple[_TokenData, ...]
-    #: (a line with codes) The cells before its first code, row labels dropped, and
-    #: whether a row label stood there.
-    leading: tuple[str, ...]
-    labelled: bool
-    #: (a line without codes) Whether it is one cell; the column it names if so; whether
-    #: it ends in a continuation mark (``（續）``), ``line`` and ``compact`` without it
-    #: (``bare``, ``bare_compact``), and the columns it names as a header row.
+    #: Whether ``compact`` is a dash (none).
+    dash: bool
+    #: Whether it is one cell, and the column it names if so.
     one_cell: bool
     column: str | None
+    #: Whether it ends in a continuation mark (``（續）``); ``line`` and ``compact``
+    #: without it.
     continued: bool
     bare: str
     bare_compact: str
+    #: The columns it names as a header row (empty for any other line).
     columns: tuple[str, ...]
-    #: Whether ``bare_compact`` holds a heading's word (:func:`_is_marker`).
+    #: Whether it holds a heading's word (:func:`_is_marker`).
     marker: bool
+    #: The section it heads wherever it stands (:func:`_section_of`), or None.
+    section: str | None
+    #: A theme heading's letter and name (``A 提升服務品質``), for a line of one cell.
+    theme_heading: tuple[str, str] | None
+    #: The totals it declares, ``(what, total)``, and whether they are a theme's.
+    declared: tuple[tuple[str, int], ...]
+    theme_totals: bool
+
+
+#: A line as :func:`prepare_seed_text` leaves it; None for a blank line.
+_Line = _CodeLine | _TextLine
 
 
 def _prepare(texts: Sequence[str], file: str) -> PreparedText:
@@ -471,7 +494,6 @@ def _prepare_line(text: str) -> _Line | None:
         return None
     line, references = _take_city_kpi_references(text)
     tokens = _tokens(line, references)
-    compact = "".join(line.split())
     if tokens:
         raw_leading = line[: tokens[0][2]]
         leading: list[str] = []
@@ -481,23 +503,44 @@ def _prepare_line(text: str) -> _Line | None:
             leading = _without_labels(raw_leading)
             if len(leading) == 2 and any(LETTER.fullmatch(cell) for cell in leading):
                 leading = [" ".join(leading)]  # a theme letter and its name in two cells
-        marker = _is_marker(compact)
-        return _Line(
-            text, line, compact, tokens, tuple(leading), labelled,
-            False, None, False, line, compact, (), marker,
-        )  # fmt: skip
+        marker = _is_marker("".join(line.split()))
+        return _CodeLine(text, tokens, tuple(leading), labelled, marker)
+    compact = "".join(line.split())
     one_cell = not CELL_BREAK.search(line.strip())  # a heading is one cell
     column = _column_of(compact) if one_cell else None
     continued = bool(CONTINUED.search(line))
     bare, bare_compact = line, compact
     if continued:
         bare, bare_compact = CONTINUED.sub("", line), CONTINUED.sub("", compact)
-    columns = tuple(_header_columns(bare))
-    marker = _is_marker(bare_compact)
-    return _Line(
-        text, line, compact, (), (), False,
-        one_cell, column, continued, bare, bare_compact, columns, marker,
-    )  # fmt: skip
+    theme_heading = None
+    if one_cell and len(bare_compact) <= 40:
+        heading = THEME_HEADING.match(bare.strip())
+        if heading:
+            theme_heading = (heading["letter"], clean_name(heading["name"]))
+    totals = bare_compact.replace("*", "")
+    declared = []
+    if ANY_DECLARED.search(totals):
+        for what, pattern in DECLARED.items():
+            found = pattern.search(totals)
+            if found:
+                declared.append((what, int(found[1] or found[2])))
+    return _TextLine(
+        text,
+        line,
+        compact,
+        bool(DASH.fullmatch(compact)),
+        one_cell,
+        column,
+        continued,
+        bare,
+        bare_compact,
+        tuple(_header_columns(bare)),
+        _is_marker(bare_compact),
+        _section_of(bare_compact),
+        theme_heading,
+        tuple(declared),
+        totals.startswith("本策略主題"),
+    )
 
 
 # -- loading into the graph ----------------------------------------------------------------
@@ -669,7 +712,7 @@ class _SeedParser:
         if state.split_row is not None and self._split_row_cell(prepared.text):
             return
         stacked, state.stacked_header = state.stacked_header, []
-        if not prepared.tokens:
+        if isinstance(prepared, _TextLine):
             self._text_line(number, prepared, stacked)
             state.previous_text = prepared.line
             return
@@ -697,7 +740,7 @@ class _SeedParser:
         state.previous_tokens = tokens
         state.previous_text = ""
 
-    def _leading_text(self, number: int, text: str, first: _Token, line: _Line) -> None:
+    def _leading_text(self, number: int, text: str, first: _Token, line: _CodeLine) -> None:
         """Read the text standing before a row's first code: a row label (a theme letter,
         a theme's name and letter, a theme name in a theme column, a dash for no upward
         link), or the end of a name the previous line broke off."""
@@ -735,9 +778,9 @@ class _SeedParser:
 
     # -- lines without codes ---------------------------------------------------------------
 
-    def _text_line(self, number: int, prepared: _Line, stacked: list[str]) -> None:
+    def _text_line(self, number: int, prepared: _TextLine, stacked: list[str]) -> None:
         state = self.state
-        if state.mode == SCORECARD and DASH.fullmatch(prepared.compact):
+        if state.mode == SCORECARD and prepared.dash:
             self._lone_dash(number)
             return
         one_cell, column = prepared.one_cell, prepared.column
@@ -765,7 +808,7 @@ class _SeedParser:
         if columns:
             self._header_row(list(columns))
             return
-        if self._heading(number, compact, continued):
+        if self._heading(compact, prepared.section, continued):
             return
         if state.mode is not None and compact in SPLIT_ROW_CELL:
             state.split_row = (compact, number, [])  # its cells follow, one per line
@@ -795,15 +838,15 @@ class _SeedParser:
                 self.notes[number - 2] = f"name of theme {compact} (next line)"
             return
         if state.mode in (SCORECARD, AGENCY_MAP, OVERVIEW) and one_cell:
-            heading = THEME_HEADING.match(line.strip())
-            if heading and len(compact) <= 40:
-                if heading["letter"] != state.theme:
+            if prepared.theme_heading is not None:
+                letter, name = prepared.theme_heading
+                if letter != state.theme:
                     state.link = None
-                state.theme = heading["letter"]
+                state.theme = letter
                 self.builder.add_theme(
                     self.agency_plan,
-                    heading["letter"],
-                    clean_name(heading["name"]),
+                    letter,
+                    name,
                     source=self._source(number),
                     place="heading",
                 )
@@ -838,7 +881,7 @@ class _SeedParser:
             state.stacked_header = [column]
             self.note("header cell (alone)")
             return
-        self._declared(number, compact)
+        self._declared(prepared)
         if state.mode is None and state.skipped_section and number not in self.produced:
             self.note(f"not modelled (section {state.skipped_section})")
         elif PROSE.fullmatch(compact):
@@ -943,27 +986,30 @@ class _SeedParser:
             state.mode = OVERVIEW
         self.note("header row: " + ", ".join(columns))
 
-    def _heading(self, number: int, compact: str, continued: bool = False) -> bool:
+    def _heading(self, compact: str, section: str | None, continued: bool) -> bool:
         if compact == self.organization:
             self.note("title: organization")
             return True
         mode = self.state.mode
-        if self._section_heading(compact, continued):
+        if section is not None and self._section_heading(compact, section, continued):
             if self.state.mode is not None or mode is not None:
                 self.state.skipped_section = None if self.state.mode else self.state.skipped_section
             return True
         return False
 
-    def _section_heading(self, compact: str, continued: bool) -> bool:
+    def _section_heading(self, compact: str, section: str, continued: bool) -> bool:
+        """Start the section a heading (or header row) opens, as :func:`_section_of` read it."""
         state = self.state
-        if "KPI" in compact and ("行動方案" in compact or "行動計畫" in compact):
+        if section == SCORECARD_HEADER:
             state.mode = SCORECARD
             state.has_link_column = "府級" in compact
             state.link = None
             state.objective = state.kpi = None
             self.note("header row")
             return True
-        if state.mode == SCORECARD and compact == "府級策略目標":
+        if section == LINK_HEADER:
+            if state.mode != SCORECARD:
+                return False
             # the link column's header cell, on a line of its own where extraction (PDF)
             # split the header row into one line per cell
             state.has_link_column = True
@@ -971,7 +1017,7 @@ class _SeedParser:
             state.stacked_header = ["link"]
             self.note("header row (link column)")
             return True
-        if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
+        if section == CITY_MAP:
             state.mode = CITY_MAP
             state.vertical_themes = False
             state.columns = []
@@ -979,24 +1025,24 @@ class _SeedParser:
             state.city_year = year["year"] if year else None
             self.note("heading: city map")
             return True
-        if SKIPPED_SECTION.match(compact):
+        if section == SKIPPED:
             state.mode = None
             state.skipped_section = compact
             self.note(f"not modelled (section {compact})")
             return True
-        if compact.endswith("策略地圖") and len(compact) <= 40:
+        if section == AGENCY_MAP:
             state.mode = AGENCY_MAP
             state.vertical_themes = False
             state.columns = []
             self.note("heading: agency map")
             return True
-        if _is_overview_heading(compact):
+        if section == OVERVIEW:
             state.mode = OVERVIEW
             state.columns = []
             state.transposed = False
             self.note("heading: KPI overview")
             return True
-        if compact.endswith("平衡計分卡") and "策略地圖" not in compact and len(compact) <= 20:
+        if section == SCORECARD:
             self.note("heading: scorecard" + (" (continued)" if continued else ""))
             if continued and state.mode == SCORECARD:
                 return True
@@ -1008,17 +1054,13 @@ class _SeedParser:
             return True
         return False
 
-    def _declared(self, number: int, compact: str) -> None:
-        text = compact.replace("*", "")
-        theme = self.state.theme if text.startswith("本策略主題") else None
+    def _declared(self, line: _TextLine) -> None:
+        theme = self.state.theme if line.theme_totals else None
         plan = self.city_plan if self.state.mode == CITY_MAP and self.city_plan else None
-        for what, pattern in DECLARED.items():
+        for what, total in line.declared:
             if theme and what == "themes":
                 continue
-            found = pattern.search(text)
-            if found:
-                total = int(found[1] or found[2])
-                self.builder.declare(plan or self.agency_plan, what, total, theme=theme)
+            self.builder.declare(plan or self.agency_plan, what, total, theme=theme)
 
     def _split_row_cell(self, line: str) -> bool:
         """Collect a cell of a row whose label stood alone on its line, as PDF extraction
@@ -1258,8 +1300,7 @@ class _SeedParser:
         for prepared in self.lines[number:]:
             if prepared is None:
                 continue
-            tokens = [_Token(*token) for token in prepared.tokens]
-            if not tokens:
+            if isinstance(prepared, _TextLine):
                 line = prepared.text
                 compact = "".join(line.split())
                 if (
@@ -1270,6 +1311,7 @@ class _SeedParser:
                 ):
                     return None
                 continue
+            tokens = [_Token(*token) for token in prepared.tokens]
             if tokens[0].depth != 0:
                 continue
             after = tokens[1] if len(tokens) > 1 else None
@@ -1325,8 +1367,10 @@ class _SeedParser:
     def _next_tokens(self, number: int) -> list[_Token]:
         """The codes of the next non-blank line after line ``number`` (from 1)."""
         for line in self.lines[number:]:
-            if line is not None:
+            if isinstance(line, _CodeLine):
                 return [_Token(*token) for token in line.tokens]
+            if line is not None:
+                return []
         return []
 
     def _kpi_of_action_plan(self, token: _Token, row_kpis: list[str]) -> str | None:
@@ -1598,6 +1642,32 @@ def _is_header(columns: list[str | None]) -> bool:
 def _is_overview_heading(compact: str) -> bool:
     """``KPI項目一覽表``, ``關鍵績效指標總覽``, ``KPI彙整表``..."""
     return bool(OVERVIEW_HEADING.search(compact))
+
+
+#: Sections a heading opens, besides the parts of a document (CITY_MAP...).
+SCORECARD_HEADER, LINK_HEADER, SKIPPED = "scorecard header", "link header", "skipped"
+
+
+def _section_of(compact: str) -> str | None:
+    """The section a line (without whitespace) opens wherever it stands: CITY_MAP,
+    AGENCY_MAP, OVERVIEW, SCORECARD, SKIPPED (one bscalign does not model), a scorecard's
+    header row (SCORECARD_HEADER) or its link column's header cell alone (LINK_HEADER,
+    which opens nothing outside a scorecard); None for a line that opens none."""
+    if "KPI" in compact and ("行動方案" in compact or "行動計畫" in compact):
+        return SCORECARD_HEADER
+    if compact == "府級策略目標":
+        return LINK_HEADER
+    if "府級" in compact and ("策略地圖" in compact or compact.startswith("對應府級")):
+        return CITY_MAP
+    if SKIPPED_SECTION.match(compact):
+        return SKIPPED
+    if compact.endswith("策略地圖") and len(compact) <= 40:
+        return AGENCY_MAP
+    if _is_overview_heading(compact):
+        return OVERVIEW
+    if compact.endswith("平衡計分卡") and "策略地圖" not in compact and len(compact) <= 20:
+        return SCORECARD
+    return None
 
 
 def _is_marker(compact: str) -> bool:

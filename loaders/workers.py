@@ -13,6 +13,7 @@ processes, everything runs in the calling process instead.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -91,6 +92,9 @@ def mapped_in_order(
             yield from prepare([item])
         return
     batches = _batches(items, sizes)
+    # frozen, the objects a worker inherits are never walked by its collector, so their
+    # memory stays shared with this process instead of being copied page by page
+    gc.freeze()
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(batches)), mp_context=multiprocessing.get_context("fork")
     )

@@ -109,21 +109,22 @@ _LEFT_TO_PYYAML = object()
 
 
 class _Open:
-    """A mapping or list being read: its value so far and what the checks count in it."""
+    """A mapping or list being read: its value so far and what the checks need of it."""
 
-    __slots__ = ("anchor", "height", "key", "keys", "line", "size", "value")
+    __slots__ = ("anchor", "expanded", "height", "key", "keys", "line", "lines", "value")
 
-    def __init__(self, value: Any, line: int, anchor: str | None, keys: Any) -> None:
+    def __init__(self, value: Any, line: int, anchor: str | None, expanded: int) -> None:
         self.value = value
         self.line = line
         self.anchor = anchor
-        self.size = 0  # nodes below this one once aliases expand
-        self.height = 0  # levels below this one once aliases expand
+        self.expanded = expanded  # nodes read before this one, once aliases expand
+        self.height = 0  # levels below this one, once aliases expand
         self.key = _NO_KEY  # a mapping's key whose value comes next
-        self.keys = keys  # a mapping's key texts -> their lines; None for a list
+        self.keys: dict[str, int] | None = None  # a mapping's key texts -> their lines
+        self.lines: list[int] | None = None  # a list's item lines
 
 
-def _load_document(text: str, file: str) -> tuple[Any, list[Problem]]:
+def _load_document(text: str, file: str) -> tuple[Any, list[Problem], bool]:
     """Parse ``text`` (libyaml when available), check its shape and build Python values.
 
     One pass over the parser's events checks and builds at once: aliases that would
@@ -136,13 +137,16 @@ def _load_document(text: str, file: str) -> tuple[Any, list[Problem]]:
     rare document that needs more of YAML than text, numbers, flags and nulls in plain
     mappings and lists (tags, merge keys, dates that do not exist) passes the checks
     here, then is built by PyYAML's constructor, which raises its own errors.
+
+    Returns the document, the problems, and whether any text in it may be longer than
+    :data:`~bscalign.loaders.limits.MAX_TEXT_CHARS` (False spares looking for one).
     """
     loader = _LineLoader(text)
     try:
-        document, problems, needs_pyyaml = _read_events(loader, file)
+        document, problems, longest, needs_pyyaml = _read_events(loader, file)
         if needs_pyyaml:
-            document = _built_by_pyyaml(text)
-        return document, problems
+            return _built_by_pyyaml(text), problems, True
+        return document, problems, longest > limits.MAX_TEXT_CHARS
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -159,73 +163,87 @@ def _built_by_pyyaml(text: str) -> Any:
         loader.dispose()
 
 
-def _read_events(loader: _LineLoader, file: str) -> tuple[Any, list[Problem], bool]:
+def _read_events(loader: _LineLoader, file: str) -> tuple[Any, list[Problem], int, bool]:
     """Build the document from ``loader``'s events; return it, its duplicate keys as
-    problems, and whether PyYAML's constructor must build it instead."""
+    problems, the length of its longest scalar, and whether PyYAML's constructor must
+    build it instead."""
     next_event = loader.get_event
     problems: list[Problem] = []
     typed: dict[str, tuple[str, Any]] = {}  # plain scalar -> (its tag, its value)
-    # name -> the _Open collection, then (value, size, height, line, key text) once read
+    # name -> the _Open collection, then (value, expanded, height, line, key text) once read
     anchors: dict[str, Any] = {}
     path: list[_Open] = []
+    depth = 0  # len(path)
     refusal: InputError | None = None  # the first bound broken, raised once YAML is read
     needs_pyyaml = False
     written = 0  # nodes written in the document (an alias writes none)
+    longest = 0  # characters in the longest scalar
+    expanded = 0  # nodes once aliases expand
     document: Any = None
-    document_size = 0
     next_event()  # the stream's start
     if next_event().__class__ is StreamEndEvent:
-        return None, [], False
+        return None, [], 0, False
     while True:
         event = next_event()
         kind = event.__class__
         if kind is ScalarEvent:
             written += 1
-            line = event.start_mark.line + 1
+            expanded += 1
+            line = 0  # read from the event where needed
             key_text = value = event.value
+            if len(value) > longest:
+                longest = len(value)
             tag = event.tag
-            if tag is None or tag == "!":
-                if event.implicit[0] and (not value or value[0] in _TYPED_FIRST):
-                    resolved = typed.get(value)
-                    if resolved is None:
-                        resolved = typed[value] = _typed_scalar(loader, value)
-                    tag, value = resolved
-            elif tag != _STR_TAG:
-                value = _LEFT_TO_PYYAML
-            if value is _LEFT_TO_PYYAML:
-                needs_pyyaml = True
-            if tag == _MERGE_TAG:
-                key_text = None  # PyYAML merges it; it is no key of its own
-            size = height = 1
-            if len(path) >= limits.MAX_YAML_DEPTH and refusal is None:
-                refusal = _too_deep(file, line)
+            if tag is not None and tag != "!":
+                if tag != _STR_TAG:
+                    value, needs_pyyaml = _LEFT_TO_PYYAML, True
+                    if tag == _MERGE_TAG:
+                        key_text = None  # PyYAML merges it; it is no key of its own
+            elif (not value or value[0] in _TYPED_FIRST) and event.implicit[0]:
+                resolved = typed.get(value)
+                if resolved is None:
+                    resolved = typed[value] = _typed_scalar(loader, value)
+                tag, value = resolved
+                if value is _LEFT_TO_PYYAML:
+                    needs_pyyaml = True
+                    if tag == _MERGE_TAG:
+                        key_text = None
+            height = 1
+            if depth >= limits.MAX_YAML_DEPTH and refusal is None:
+                refusal = _too_deep(file, event.start_mark.line + 1)
             if event.anchor is not None:
                 _new_anchor(anchors, event)
-                anchors[event.anchor] = (value, size, height, line, key_text)
+                line = event.start_mark.line + 1
+                anchors[event.anchor] = (value, 1, 1, line, key_text)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            written += 1
             line = event.start_mark.line + 1
             if event.tag not in (None, "!", _COLLECTION_TAGS[kind]):
                 needs_pyyaml = True
+            opened = _Open(None, line, event.anchor, expanded)
             if kind is MappingStartEvent:
-                opened = _Open({}, line, event.anchor, {})
+                opened.value, opened.keys = {}, {}
             else:
-                opened = _Open(_Items(), line, event.anchor, None)
-                opened.value.lines = []
-            if len(path) >= limits.MAX_YAML_DEPTH and refusal is None:
+                opened.value = _Items()
+                opened.value.lines = opened.lines = []
+            written += 1
+            expanded += 1
+            if depth >= limits.MAX_YAML_DEPTH and refusal is None:
                 refusal = _too_deep(file, line)
             if event.anchor is not None:
                 _new_anchor(anchors, event)
                 anchors[event.anchor] = opened
             path.append(opened)
+            depth += 1
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             closed = path.pop()
+            depth -= 1
             value, line, key_text = closed.value, closed.line, None
             if closed.keys is not None:
                 value[LINE] = line
-            size, height = closed.size + 1, closed.height + 1
+            height = closed.height + 1
             if closed.anchor is not None:
+                size = expanded - closed.expanded
                 anchors[closed.anchor] = (value, size, height, line, None)
         elif kind is AliasEvent:
             if event.anchor not in anchors:
@@ -237,28 +255,29 @@ def _read_events(loader: _LineLoader, file: str) -> tuple[Any, list[Problem], bo
                 value, size, height, line, key_text = target.value, 1, 1, target.line, None
             else:
                 value, size, height, line, key_text = target
-            if len(path) + height > limits.MAX_YAML_DEPTH and refusal is None:
+            expanded += size
+            if depth + height > limits.MAX_YAML_DEPTH and refusal is None:
                 refusal = _too_deep(file, event.start_mark.line + 1)
         else:  # the document's end
             break
-        if not path:
-            document, document_size = value, size
+        if not depth:
+            document = value
             continue
         parent = path[-1]
-        parent.size += size
         if height > parent.height:
             parent.height = height
         keys = parent.keys
         if keys is None:
             parent.value.append(value)
-            parent.value.lines.append(line)
+            parent.lines.append(line or event.start_mark.line + 1)  # type: ignore[union-attr]
         elif parent.key is _NO_KEY:
             if key_text is not None:
+                line = line or event.start_mark.line + 1
                 if key_text in keys:
                     problems.append(_written_twice(file, key_text, keys[key_text], line))
                 else:
                     keys[key_text] = line
-            if isinstance(value, dict | list):
+            elif isinstance(value, dict | list):
                 needs_pyyaml = True  # PyYAML refuses it (a key must be hashable)
             parent.key = value
         else:
@@ -275,14 +294,14 @@ def _read_events(loader: _LineLoader, file: str) -> tuple[Any, list[Problem], bo
         )
     if refusal is not None:
         raise refusal
-    added = document_size - written
+    added = expanded - written
     if added > limits.MAX_ALIAS_NODES:
         raise InputError(
             file,
             f"YAML aliases expand the document by {added:,} values beyond those written "
             f"(limit {limits.MAX_ALIAS_NODES:,})",
         )
-    return document, problems, needs_pyyaml
+    return document, problems, longest, needs_pyyaml
 
 
 def _typed_scalar(loader: _LineLoader, text: str) -> tuple[str, Any]:
@@ -354,8 +373,9 @@ def prepare_yaml_plans(text: str, file: str) -> PreparedPlans:
     >>> [str(problem) for problem in prepared.problems]
     ["fire.yaml:3: level must be 'city' or 'agency', not 'town'"]
     """
-    document, problems = _load_document(text, file)
+    document, problems, long_texts = _load_document(text, file)
     reader = EntryReader(file)
+    reader.long_texts = long_texts
     reader.problems += problems
     if not isinstance(document, dict) or "bscalign" not in document:
         raise InputError(file, "not bscalign YAML: expected a top-level 'bscalign: 1' key", 1)
@@ -487,6 +507,8 @@ class EntryReader:
         self.place = place
         self.problems: list[Problem] = []
         self.records: list[tuple[Any, ...]] = []
+        #: Whether an entry may hold a text past the limit (False: none is looked for).
+        self.long_texts = True
 
     def problem(self, entry: Any, message: str, line: int | None = None) -> None:
         if line is None:
@@ -506,7 +528,7 @@ class EntryReader:
         if not isinstance(entry, dict):
             self.problem(entry, "a plan must be a mapping with organization and year", line)
             return
-        if self._oversized(entry, "plan"):
+        if self.long_texts and self._oversized(entry, "plan"):
             return
         self._known_keys(entry, PLAN_KEYS, "plan")
         organization, year = self.text(entry, "organization"), self.text(entry, "year")
@@ -545,7 +567,7 @@ class EntryReader:
                 line,
             )
             return
-        if self._oversized(item, kind):
+        if self.long_texts and self._oversized(item, kind):
             return
         self._known_keys(item, ENTRY_KEYS[kind], kind)
         code = self.text(item, "code")

@@ -16,19 +16,26 @@ from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import InputError, LoadResult, _recognise, read_plans, workers
 
 
-def _parsed_alone(text: str, file: str) -> tuple[int, str]:
-    """A prepare stage for a format without one: parse into a graph of its own (raising
-    what parsing raises, in the worker), then hand the text on to be parsed again."""
-    _ORIGINAL[_FORMAT_OF[file]].parse(text, file, PlanGraphBuilder())
+def _prepared_noting_where(text: str, file: str) -> tuple[int, Any]:
+    """The format's own prepare stage, and the process it ran in. A format without one is
+    parsed into a graph of its own (raising what parsing raises, in the worker), and its
+    text handed on to be parsed again."""
+    text_format = _ORIGINAL[_FORMAT_OF[file]]
+    if text_format.prepare is not None:
+        return os.getpid(), text_format.prepare(text, file)
+    text_format.parse(text, file, PlanGraphBuilder())
     return os.getpid(), text
 
 
-def _parse_again(
-    prepared: tuple[int, str], file: str, builder: PlanGraphBuilder
+def _built_noting_where(
+    prepared: tuple[int, Any], file: str, builder: PlanGraphBuilder
 ) -> list[loaders.Problem]:
-    process, text = prepared
+    process, data = prepared
     _PREPARED_IN.add(process)
-    return _ORIGINAL[_FORMAT_OF[file]].parse(text, file, builder)
+    text_format = _ORIGINAL[_FORMAT_OF[file]]
+    if text_format.build is not None:
+        return text_format.build(data, file, builder)
+    return text_format.parse(data, file, builder)
 
 
 _ORIGINAL = dict(loaders.FORMATS)
@@ -38,17 +45,14 @@ _PREPARED_IN: set[int] = set()
 
 @pytest.fixture
 def in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers for any amount of input, in batches of a file or two.
-
-    A format without a prepare stage of its own gets one, so that every format goes
-    through the worker processes, its errors included.
-    """
+    """Workers for any amount of input, in batches of a file or two, noting where each
+    file was prepared; a format without a prepare stage gets one, so that every format goes
+    through the worker processes, its errors included."""
     monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(workers, "BATCH_BYTES", 1)
     for name, text_format in _ORIGINAL.items():
-        if text_format.prepare is None:
-            passing = replace(text_format, prepare=_parsed_alone, build=_parse_again)
-            monkeypatch.setitem(loaders.FORMATS, name, passing)
+        noting = replace(text_format, prepare=_prepared_noting_where, build=_built_noting_where)
+        monkeypatch.setitem(loaders.FORMATS, name, noting)
 
     def recognised(text: str, file: str) -> str:
         _FORMAT_OF[file] = _recognise(text, file)
@@ -88,7 +92,7 @@ def test_one_and_two_workers_load_the_same(where: str, request: pytest.FixtureRe
     assert {os.getpid()} == _PREPARED_IN  # prepared here
     assert alone.graph.number_of_nodes() > 100
     assert _facts(read_plans(paths, workers=2)) == _facts(alone)
-    assert len(_PREPARED_IN - {os.getpid()}) == 2  # prepared in two worker processes
+    assert _PREPARED_IN - {os.getpid()}  # prepared in worker processes (either may take all)
 
 
 @pytest.mark.usefixtures("in_workers")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -13,9 +14,15 @@ from conftest import EXAMPLES, FIRE, MILITARY, ROOT
 from facts import graph_facts
 
 from bscalign.graph import schema as s
+from bscalign.graph.build import PlanGraphBuilder
 from bscalign.graph.causality import infer_causes
 from bscalign.loaders import InputError, read_plans
-from bscalign.loaders.yamlplans import dump_yaml_plans
+from bscalign.loaders.yamlplans import (
+    build_yaml_plans,
+    dump_yaml_plans,
+    parse_yaml_plans,
+    prepare_yaml_plans,
+)
 
 SCHEMA = ROOT / "bscalign" / "schema" / "bscalign-plans.schema.json"
 
@@ -106,3 +113,35 @@ def test_a_definition_wins_over_an_earlier_mention(tmp_path: Path) -> None:
     assert (graph.nodes[bc1]["theme"], graph.nodes[bc1]["perspective"]) == ("A", "P")
     themes = [v for _, v, k in graph.out_edges(bc1, keys=True) if k == s.IN_THEME]
     assert themes == [s.node_id(s.THEME, "臺北市政府測試局@110", "A")]
+
+
+def test_prepared_plans_pickle_and_build_what_parsing_builds() -> None:
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        text = example.read_text(encoding="utf-8")
+        parsed, built = PlanGraphBuilder(), PlanGraphBuilder()
+        problems = parse_yaml_plans(text, str(example), parsed)
+        prepared = pickle.loads(pickle.dumps(prepare_yaml_plans(text, str(example))))
+        assert build_yaml_plans(prepared, str(example), built) == problems
+        assert graph_facts(built.graph) == graph_facts(parsed.graph)
+        assert list(built.graph.nodes(data=True)) == list(parsed.graph.nodes(data=True))
+
+
+def test_yaml_beyond_plain_values_loads_as_pyyaml_reads_it(tmp_path: Path) -> None:
+    doc = tmp_path / "merged.yaml"
+    doc.write_text(
+        "bscalign: 1\n"
+        "base: &fire {organization: 臺北市政府消防局, level: agency}\n"
+        "plans:\n"
+        "- <<: *fire\n"  # a merge key: the plan takes the base's keys
+        "  year: !!str 108\n"
+        "  objectives:\n"
+        "  - {code: AC1, name: 2019-05-01}\n",  # line 7: a date, not a name
+        encoding="utf-8",
+    )
+    result = read_plans([doc])
+    assert [str(p) for p in result.problems] == [
+        f"{doc}:7: 'name' must be text, got date; not read"
+    ]
+    plan = result.graph.nodes[s.plan_node_id("臺北市政府消防局@108")]
+    assert (plan["year"], plan["level"]) == ("108", s.AGENCY)
+    assert s.node_id(s.OBJECTIVE, "臺北市政府消防局@108", "AC1") in result.graph
