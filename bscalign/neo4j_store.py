@@ -14,9 +14,10 @@ the README section "Neo4j":
   ``CAUSES`` edges (``inferred: true``) along the push's causal order, and ``ALIGNS_TO`` /
   ``REFERENCES`` resolved on the server against every city plan stored there.
 
-Several whole plans are written per transaction (one ``UNWIND $rows ... MERGE`` per label
-and relationship type), so a push cut at any point leaves every plan either wholly there or
-not there at all, and running it again completes it. A transaction deletes only what it
+Several whole plans are written per transaction (one ``UNWIND $rows ... CREATE`` per label
+and relationship type for plans the database does not hold yet, ``MERGE`` for the others),
+so a push cut at any point leaves every plan either wholly there or not there at all, and
+running it again completes it. A transaction deletes only what it
 has just replaced, after writing it, and only commits if every row was written. No Cypher
 text is built from user data: every statement below is made from the schema's constants
 when this module is imported, and values travel as parameters.
@@ -24,6 +25,7 @@ when this module is imported, and values travel as parameters.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -100,27 +102,46 @@ def counted_grams(name: str) -> list[str]:
     return sorted(f"{gram}#{n}" for gram, count in grams(name).items() for n in range(1, count + 1))
 
 
-#: How the derived and flattened properties are computed from a node's attributes.
-_DERIVED: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "name_key": lambda r: clean_name(r["name"]),
-    "name_keys": lambda r: [clean_name(n) for n in r["names"]],
-    "name_grams": lambda r: counted_grams(r["name"]),
-    "suppress_rules": lambda r: [x["rule"] for x in r["suppress"]],
-    "suppress_reasons": lambda r: [x["reason"] for x in r["suppress"]],
-    "city_plan": named_city_plan,
+#: How the derived and flattened properties are computed from a node's attributes (``clean``
+#: and ``grams`` are :func:`clean_name` and :func:`counted_grams`, remembered per push: the
+#: same names recur in items, occurrences and links).
+_DERIVED: dict[str, Callable[[dict[str, Any], Callable, Callable], Any]] = {
+    "name_key": lambda r, clean, grams: clean(r["name"]),
+    "name_keys": lambda r, clean, grams: [clean(n) for n in r["names"]],
+    "name_grams": lambda r, clean, grams: grams(r["name"]),
+    "suppress_rules": lambda r, clean, grams: [x["rule"] for x in r["suppress"]],
+    "suppress_reasons": lambda r, clean, grams: [x["reason"] for x in r["suppress"]],
+    "city_plan": lambda r, clean, grams: named_city_plan(r),
     **{
-        f"declared_{what}": (lambda r, what=what: r.get("declared", {}).get(what))
+        f"declared_{what}": (lambda r, clean, grams, what=what: r.get("declared", {}).get(what))
         for what in COUNT_KEYS.values()
     },
 }
 
 
-def _properties(label: str, record: dict[str, Any]) -> dict[str, Any]:
-    values = {
-        key: _DERIVED[key](record) if key in _DERIVED else record.get(key)
-        for key in PROPERTIES[label]
-    }
-    return {key: value for key, value in values.items() if value is not None}
+def _property_makers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+    """Per label, a function from a node's attributes to its stored properties (no None).
+
+    The functions share a memory of cleaned names and n-grams: the same names recur in
+    items, their occurrences and links.
+    """
+    clean = functools.lru_cache(maxsize=1 << 16)(clean_name)
+    gram_list = functools.lru_cache(maxsize=1 << 16)(counted_grams)
+
+    def maker(label: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        steps = tuple((key, _DERIVED.get(key)) for key in PROPERTIES[label])
+
+        def properties(record: dict[str, Any]) -> dict[str, Any]:
+            # in PROPERTIES order, as CREATE writes them: a server keeps the order it is given
+            values = {
+                key: record.get(key) if make is None else make(record, clean, gram_list)
+                for key, make in steps
+            }
+            return {key: value for key, value in values.items() if value is not None}
+
+        return properties
+
+    return {label: maker(label) for label in PROPERTIES}
 
 
 # -- statements (made from the schema's constants only) -------------------------------------
@@ -144,13 +165,51 @@ MERGE_NODES = {
     + WRITTEN
     for label, key in NODE_KEY.items()
 }
+
+
+def _relationship_statement(verb: str, triple: tuple[str, str, str]) -> str:
+    a, rel, b = triple
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{a} {{{NODE_KEY[a]}: row.from}}) MATCH (b:{b} {{{NODE_KEY[b]}: row.to}}) "
+        f"{verb} (a)-[r:{rel}]->(b) SET r = row.props"
+    )
+
+
 MERGE_RELATIONSHIPS = {
-    (a, rel, b): f"UNWIND $rows AS row "
-    f"MATCH (a:{a} {{{NODE_KEY[a]}: row.from}}) MATCH (b:{b} {{{NODE_KEY[b]}: row.to}}) "
-    f"MERGE (a)-[r:{rel}]->(b) SET r = row.props {WRITTEN}"
-    for a, rel, b in WRITTEN_RELATIONSHIPS
+    triple: f"{_relationship_statement('MERGE', triple)} {WRITTEN}"
+    for triple in WRITTEN_RELATIONSHIPS
 }
-CHILD_RELATIONSHIPS = (s.HAS_UPWARD_LINK, s.HAS_OCCURRENCE)
+#: The links and occurrences of a coded item, stored as nodes of their own: (label,
+#: relationship from the item, the item's row field that lists their properties, the word
+#: of their ids: a child's id is its owner's id, that word and its position).
+CHILDREN = (
+    (s.UPWARD_LINK, s.HAS_UPWARD_LINK, "links", "link"),
+    (s.OCCURRENCE, s.HAS_OCCURRENCE, "occurrences", "occurrence"),
+)
+#: The plans among ``$plans`` that the database holds.
+STORED_AMONG = f"UNWIND $plans AS id MATCH (p:{s.PLAN} {{id: id}}) RETURN p.id AS id"
+# A plan the database does not hold yet is written with CREATE, each item with its links
+# and occurrences in the same row: far cheaper than MERGE, which must look every node and
+# relationship up first. The plan's node is unique, so a concurrent push that creates the
+# same plan fails on commit and is retried, finding it stored (see _commit).
+#: Nodes of plans not stored yet, coded items with their children.
+CREATE_NODES = {
+    label: f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props"
+    + "".join(
+        f" FOREACH (child IN row.{field} | CREATE (n)-[:{rel}]->(c:{child}) SET c = child)"
+        for child, rel, field, _ in CHILDREN
+        if label in s.CODED_KINDS
+    )
+    for label in (s.PLAN, *s.CODED_KINDS)
+}
+CHILD_RELATIONSHIPS = tuple(rel for _, rel, _, _ in CHILDREN)
+#: Relationships of plans not stored yet (organizations are merged: plans share them).
+CREATE_RELATIONSHIPS = {
+    triple: _relationship_statement("CREATE", triple)
+    for triple in WRITTEN_RELATIONSHIPS
+    if triple[1] not in CHILD_RELATIONSHIPS
+}
 
 # Everything below deletes only what the same transaction has just written anew, and only
 # after writing it: ``row.keep`` lists what is current, whatever else is stale.
@@ -205,20 +264,42 @@ SWEEP_RELATIONSHIPS = {
 ANSWERING_AGENCIES = (
     f"MATCH (agency:{s.PLAN}) WHERE agency.city_plan IN $plans RETURN agency.id AS id"
 )
-#: Join upward links and city-KPI references of the agency plans in ``$plans`` to the city
-#: plan of the same year, the way :func:`bscalign.graph.build.resolve_links` joins them in
-#: memory.
-RESOLVE = (
-    f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
-    f"MATCH (link:{s.UPWARD_LINK} {{plan: agency.id}})<-[:{s.HAS_UPWARD_LINK}]-(n) "
-    f"MATCH (target:{s.OBJECTIVE} {{plan: agency.city_plan, code: link.code}}) "
-    f"MERGE (n)-[r:{s.ALIGNS_TO}]->(target) "
-    "SET r.code = link.code, r.name = link.name, r.source = link.source",
-    f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
-    f"MATCH (kpi:{s.KPI} {{plan: agency.id}}) UNWIND kpi.city_kpi_refs AS ref "
-    f"MATCH (target:{s.KPI} {{plan: agency.city_plan, code: ref}}) "
-    f"MERGE (kpi)-[r:{s.REFERENCES}]->(target) SET r.source = kpi.source",
-)
+
+
+def _resolve(verb: str) -> tuple[str, str]:
+    """Join upward links and city-KPI references of the agency plans in ``$plans`` to the
+    city plan of the same year, the way :func:`bscalign.graph.build.resolve_links` joins
+    them in memory, with ``verb`` (MERGE; CREATE for plans this transaction created).
+
+    An item that names the same city objective (or KPI) twice is joined once, carrying the
+    last link as written, as :func:`bscalign.graph.build.resolve_links` does. Targets are
+    found by id (``<city plan>:<label>:<code>``, :func:`bscalign.graph.schema.node_id`): the
+    unique index answers that at once, where a match on ``plan`` and ``code`` scans.
+    """
+    agency = f"UNWIND $plans AS id MATCH (agency:{s.PLAN} {{id: id}}) "
+
+    def target(label: str, code: str) -> str:
+        infix = s.node_id(label, "", "")  # ':Objective:'
+        return f"MATCH (target:{label} {{id: agency.city_plan + '{infix}' + {code}}}) "
+
+    return (
+        agency
+        + f"MATCH (link:{s.UPWARD_LINK} {{plan: agency.id}})<-[:{s.HAS_UPWARD_LINK}]-(n) "
+        + target(s.OBJECTIVE, "link.code")
+        + "WITH n, target, link ORDER BY link.position "
+        "WITH n, target, collect(link)[-1] AS link "
+        f"{verb} (n)-[r:{s.ALIGNS_TO}]->(target) "
+        "SET r.code = link.code, r.name = link.name, r.source = link.source",
+        agency
+        + f"MATCH (kpi:{s.KPI} {{plan: agency.id}}) UNWIND kpi.city_kpi_refs AS ref "
+        + target(s.KPI, "ref")
+        + f"WITH DISTINCT kpi, target {verb} (kpi)-[r:{s.REFERENCES}]->(target) "
+        "SET r.source = kpi.source",
+    )
+
+
+RESOLVE = _resolve("MERGE")
+RESOLVE_CREATED = _resolve("CREATE")
 #: Joins of the plans in ``$plans`` that no longer hold: the link or reference is gone, or
 #: the plan now answers to another city plan (or to none).
 SWEEP_RESOLVED = (
@@ -251,12 +332,16 @@ def statements() -> list[str]:
         *INDEXES,
         *MERGE_NODES.values(),
         *MERGE_RELATIONSHIPS.values(),
+        STORED_AMONG,
+        *CREATE_NODES.values(),
+        *CREATE_RELATIONSHIPS.values(),
         *SWEEP_CHILDREN.values(),
         SWEEP_INFERRED_CAUSES,
         *(statement for pair in SWEEP_PLAN_ITEMS.values() for statement in pair),
         *SWEEP_RELATIONSHIPS.values(),
         ANSWERING_AGENCIES,
         *RESOLVE,
+        *RESOLVE_CREATED,
         *SWEEP_RESOLVED,
         INFERRED_CAUSES,
         STORED_PLANS,
@@ -268,21 +353,57 @@ def statements() -> list[str]:
 
 @dataclass
 class PlanRows:
-    """What one plan's push writes: node rows per label, relationship rows per kind."""
+    """What one plan's push writes: node rows per label, relationship rows per kind.
+
+    A node row holds the node's ``props``; a coded item's row also lists the properties of
+    its ``links`` and ``occurrences`` (see :data:`CHILDREN`), which are written with it.
+    ``relationships`` holds the others: ``from`` and ``to`` keys and ``props``.
+    """
 
     plan: str
     nodes: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     relationships: dict[tuple[str, str, str], list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: How many links and occurrences the rows of ``nodes`` list.
+    children: int = 0
 
     @property
     def node_count(self) -> int:
-        return sum(map(len, self.nodes.values()))
+        return sum(map(len, self.nodes.values())) + self.children
 
     @property
     def relationship_count(self) -> int:
-        return sum(map(len, self.relationships.values()))
+        return sum(map(len, self.relationships.values())) + self.children
+
+    def flat(self) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple, list[dict[str, Any]]]]:
+        """Every node row (keyed by :data:`NODE_KEY`, children as nodes) and relationship row.
+
+        Examples
+        --------
+        >>> rows = PlanRows("p@1")
+        >>> theme = {"props": {"id": "t"}, "links": [], "occurrences": [{"id": "o"}]}
+        >>> rows.nodes["Theme"].append(theme)
+        >>> nodes, relationships = rows.flat()
+        >>> nodes["Occurrence"], relationships["Theme", "HAS_OCCURRENCE", "Occurrence"]
+        ([{'key': 'o', 'props': {'id': 'o'}}], [{'from': 't', 'to': 'o', 'props': {}}])
+        """
+        nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        relationships: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+        for label, node_rows in self.nodes.items():
+            key = NODE_KEY[label]
+            for row in node_rows:
+                owner = row["props"][key]
+                nodes[label].append({"key": owner, "props": row["props"]})
+                for child, rel, items, _ in CHILDREN:
+                    for props in row.get(items, ()):
+                        nodes[child].append({"key": props["id"], "props": props})
+                        relationships[label, rel, child].append(
+                            {"from": owner, "to": props["id"], "props": {}}
+                        )
+        for triple, relationship_rows in self.relationships.items():
+            relationships[triple] += relationship_rows
+        return nodes, relationships
 
 
 def _key(graph: nx.MultiDiGraph, nid: str) -> Any:
@@ -310,30 +431,36 @@ def plan_rows(graph: nx.MultiDiGraph, causal_order: str) -> dict[str, PlanRows]:
     >>> _ = b.add_objective(p, "GC2", "營造安全環境", source="x:1", place="map")
     >>> rows = plan_rows(b.graph, "FLPC")[p]
     >>> sorted(rows.nodes), rows.node_count, rows.relationship_count
-    (['Objective', 'Occurrence', 'Organization', 'Plan', 'Theme'], 5, 3)
+    (['Objective', 'Organization', 'Plan', 'Theme'], 5, 3)
     """
     by_plan: dict[str, PlanRows] = {}
+    properties = _property_makers()
 
     def rows_of(plan: str) -> PlanRows:
-        return by_plan.setdefault(plan, PlanRows(plan))
+        rows = by_plan.get(plan)
+        if rows is None:
+            rows = by_plan[plan] = PlanRows(plan)
+        return rows
 
     for nid, data in graph.nodes(data=True):
         kind = data["kind"]
         if kind == s.ORGANIZATION:
             continue  # written with the edges that tie it to a plan, below
-        rows = rows_of(_plan_of(data))
-        record = {**data, "causal_order": causal_order} if kind == s.PLAN else {"id": nid, **data}
-        rows.nodes[kind].append({"key": _key(graph, nid), "props": _properties(kind, record)})
-        children = (
-            (s.UPWARD_LINK, s.HAS_UPWARD_LINK, "link", data.get("links", ())),
-            (s.OCCURRENCE, s.HAS_OCCURRENCE, "occurrence", data.get("occurrences", ())),
-        )
-        for label, rel, word, items in children:
-            for position, item in enumerate(items):
-                child = f"{nid}:{word}:{position}"
-                record = {**item, "id": child, "plan": rows.plan, "position": position}
-                rows.nodes[label].append({"key": child, "props": _properties(label, record)})
-                rows.relationships[kind, rel, label].append({"from": nid, "to": child, "props": {}})
+        if kind == s.PLAN:
+            record = {**data, "causal_order": causal_order}
+            rows_of(data["id"]).nodes[kind].append({"props": properties[kind](record)})
+            continue
+        plan = data["plan"]
+        rows = rows_of(plan)
+        row = {"props": properties[kind]({**data, "id": nid})}
+        for child, _, items, word in CHILDREN:
+            made = properties[child]
+            row[items] = [
+                made({**item, "id": f"{nid}:{word}:{position}", "plan": plan, "position": position})
+                for position, item in enumerate(data.get(items, ()))
+            ]
+            rows.children += len(row[items])
+        rows.nodes[kind].append(row)
     organizations: dict[str, set[str]] = defaultdict(set)
     for u, v, rel, data in graph.edges(keys=True, data=True):
         if rel in RESOLVED_RELATIONSHIPS:
@@ -347,9 +474,8 @@ def plan_rows(graph: nx.MultiDiGraph, causal_order: str) -> dict[str, PlanRows]:
             organizations[plan].add(u)
     for plan, members in organizations.items():
         for nid in sorted(members):
-            data = graph.nodes[nid]
-            props = _properties(s.ORGANIZATION, data)
-            rows_of(plan).nodes[s.ORGANIZATION].append({"key": data["name"], "props": props})
+            props = properties[s.ORGANIZATION](graph.nodes[nid])
+            rows_of(plan).nodes[s.ORGANIZATION].append({"props": props})
     return by_plan
 
 
@@ -494,18 +620,67 @@ def _write(tx: neo4j.ManagedTransaction, statement: str, rows: list[dict[str, An
         )
 
 
+def _create(
+    tx: neo4j.ManagedTransaction,
+    statement: str,
+    rows: list[dict[str, Any]],
+    nodes: int,
+    relationships: int,
+) -> None:
+    """Run a CREATE over ``rows``; fail (rolling back) unless it made what it should have."""
+    if not rows:
+        return
+    made = tx.run(statement, rows=rows).consume().counters
+    if (made.nodes_created, made.relationships_created) != (nodes, relationships):
+        raise IncompleteWrite(
+            f"the server created {made.nodes_created} of {nodes} nodes and "
+            f"{made.relationships_created} of {relationships} relationships of a statement; "
+            "nothing of this transaction was kept"
+        )
+
+
 def _run(tx: neo4j.ManagedTransaction, statement: str, **parameters: Any) -> list[Any]:
     return list(tx.run(statement, **parameters))
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: bool) -> None:
-    """Write whole plans, then delete what the write made stale: all in one transaction."""
+def _gathered(batch: list[PlanRows]) -> tuple[dict[str, list], dict[tuple, list]]:
+    """The node rows per label and relationship rows per kind of every plan in ``batch``."""
     nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     relationships: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for rows in batch:
         for label, node_rows in rows.nodes.items():
             nodes[label] += node_rows
         for triple, relationship_rows in rows.relationships.items():
+            relationships[triple] += relationship_rows
+    return nodes, relationships
+
+
+def _create_plans(tx: neo4j.ManagedTransaction, batch: list[PlanRows]) -> None:
+    """Write plans the database does not hold: CREATE everything but the organizations."""
+    nodes, relationships = _gathered(batch)
+    organizations = nodes.pop(s.ORGANIZATION, [])
+    _write(
+        tx, MERGE_NODES[s.ORGANIZATION], [{"key": r["props"]["name"], **r} for r in organizations]
+    )
+    for label, node_rows in nodes.items():
+        children = sum(
+            len(row[items]) for row in node_rows for _, _, items, _ in CHILDREN if items in row
+        )
+        _create(tx, CREATE_NODES[label], node_rows, len(node_rows) + children, children)
+    for triple, relationship_rows in relationships.items():
+        statement = CREATE_RELATIONSHIPS[triple]
+        _create(tx, statement, relationship_rows, 0, len(relationship_rows))
+
+
+def _merge_plans(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: bool) -> None:
+    """Write plans the database holds: MERGE, then delete what the write made stale."""
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    relationships: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rows in batch:
+        plan_nodes, plan_relationships = rows.flat()
+        for label, node_rows in plan_nodes.items():
+            nodes[label] += node_rows
+        for triple, relationship_rows in plan_relationships.items():
             relationships[triple] += relationship_rows
     for label, node_rows in nodes.items():
         _write(tx, MERGE_NODES[label], node_rows)
@@ -525,7 +700,10 @@ def _write_batch(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: b
     if replace:
         for label, statements_of_label in SWEEP_PLAN_ITEMS.items():
             keep = [
-                {"key": rows.plan, "keep": [row["key"] for row in rows.nodes.get(label, ())]}
+                {
+                    "key": rows.plan,
+                    "keep": [row["props"]["id"] for row in rows.nodes.get(label, ())],
+                }
                 for rows in batch
             ]
             for statement in statements_of_label:
@@ -539,12 +717,30 @@ def _write_batch(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: b
         inferred = (row for row in causes if row["props"].get("inferred"))
         _run(tx, SWEEP_INFERRED_CAUSES, rows=_kept(nodes[s.OBJECTIVE], inferred, "from"))
 
+
+def _write_batch(tx: neo4j.ManagedTransaction, batch: list[PlanRows], replace: bool) -> None:
+    """Write whole plans and join them to the city plans: all in one transaction.
+
+    Plans the database does not hold yet are created; the others are merged into what is
+    stored (and, with ``replace``, what they no longer hold is deleted after the write).
+    """
     pushed = [rows.plan for rows in batch]
+    stored = {record["id"] for record in _run(tx, STORED_AMONG, plans=pushed)}
+    created = [rows for rows in batch if rows.plan not in stored]
+    if created:
+        _create_plans(tx, created)
+    if stored:
+        _merge_plans(tx, [rows for rows in batch if rows.plan in stored], replace)
+
+    new = {rows.plan for rows in created}
     answering = [record["id"] for record in _run(tx, ANSWERING_AGENCIES, plans=pushed)]
-    for statement in RESOLVE:
-        _run(tx, statement, plans=sorted({*pushed, *answering}))
-    for statement in SWEEP_RESOLVED:
-        _run(tx, statement, plans=pushed)
+    joined = {*pushed, *answering} - new
+    for joins, ids in ((RESOLVE_CREATED, new), (RESOLVE, joined)):
+        for statement in joins if ids else ():
+            _run(tx, statement, plans=sorted(ids))
+    if stored:
+        for statement in SWEEP_RESOLVED:
+            _run(tx, statement, plans=sorted(stored))
 
 
 def _within(timeout: float | None, work: Callable[[], None]) -> None:

@@ -106,7 +106,7 @@ CELL_BREAK = re.compile(r"\t| {2,}")
 LETTER = re.compile(r"[A-Z]")
 BRACKETED = re.compile(r"\([^)]*\)")
 #: A cell saying "none" at the end of a name; its last character is one of these.
-DASH_CELL = re.compile(r"(?:^|\s)(?:[-－—–]+|無)\s*$")
+DASH_CELL = re.compile(rf"(?:^|\s)(?:{DASH.pattern})\s*$")
 DASH_CHARACTERS = "-－—–無"
 #: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
 PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
@@ -566,9 +566,11 @@ class _Recorder:
 
     def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("theme", plan, code, "name" if name else "code"))
-        if name:
-            self.parser.theme_names = None  # a theme named anew
-        return self.builder.add_theme(plan, code, name, **kw)
+        nid = self.builder.add_theme(plan, code, name, **kw)
+        names = self.graph.nodes[nid]["names"]
+        if name and plan == self.parser.agency_plan and (not names or names[-1] == name):
+            self.parser.theme_names = None  # perhaps a new name (:meth:`_theme_names`)
+        return nid
 
     def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("objective", plan, code, "name" if name else "code"))
@@ -1166,6 +1168,7 @@ class _SeedParser:
 
     def _map_row(self, number: int, tokens: list[_Token]) -> None:
         plan = self._mode_plan(number)
+        source, place = self._source(number), self._place()
         for token in tokens:
             if token.depth:
                 self._problem(
@@ -1173,12 +1176,7 @@ class _SeedParser:
                 )
                 continue
             self.builder.add_objective(
-                plan,
-                token.code,
-                token.name or None,
-                source=self._source(number),
-                place=self._place(),
-                new=token.new,
+                plan, token.code, token.name or None, source=source, place=place, new=token.new
             )
             self._link_beside(number, plan, token)
 

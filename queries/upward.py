@@ -62,8 +62,15 @@ def routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
 
 def _routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
     result = Routes()
-    result.own = [ctx.code_of(t) for t in ctx.out_neighbors(objective, s.ALIGNS_TO)]
-    for theme in ctx.out_neighbors(objective, s.IN_THEME):
+    # one look at the objective's edges for its own links and its themes
+    own, themes = [], []
+    for target, kinds in ctx.out_edges(objective).items():
+        if s.ALIGNS_TO in kinds:
+            own.append(target)
+        if s.IN_THEME in kinds:
+            themes.append(target)
+    result.own = [ctx.code_of(t) for t in sorted(own)]
+    for theme in sorted(themes):
         result.theme += [ctx.code_of(t) for t in ctx.out_neighbors(theme, s.ALIGNS_TO)]
     for kpi in ctx.in_neighbors(objective, s.MEASURES):
         for ref, target in referenced_city_objectives(ctx, kpi, city_plan):

@@ -131,8 +131,9 @@ def test_push_writes_only_the_documented_shape(dataset: str) -> None:
         unknown = set(data) - set(PROPERTIES[data["kind"]]) - set(NOT_STORED_AS_SUCH)
         assert not unknown, f"{data['kind']} attributes neither stored nor flattened: {unknown}"
     for rows in plan_rows(graph, s.DEFAULT_CAUSAL_ORDER).values():
-        assert set(rows.relationships) <= set(MERGE_RELATIONSHIPS)
-        for label, node_rows in rows.nodes.items():
+        nodes, relationships = rows.flat()  # links and occurrences as nodes of their own
+        assert set(relationships) <= set(MERGE_RELATIONSHIPS)
+        for label, node_rows in nodes.items():
             for row in node_rows:
                 assert set(row["props"]) <= set(PROPERTIES[label])
                 assert not [v for v in row["props"].values() if isinstance(v, dict)]

@@ -34,6 +34,7 @@ from bscalign.graph import schema as s
 from bscalign.graph.causality import infer_causes
 from bscalign.loaders import read_plans
 from bscalign.neo4j_store import (
+    CREATE_NODES,
     MERGE_NODES,
     PushError,
     audit_on_server,
@@ -229,6 +230,21 @@ def test_a_push_that_writes_nothing_deletes_nothing(
     with pytest.raises(PushError, match="wrote 0 of"):
         push(neo4j_driver, read_plans([SEEDS]).graph, database=empty_database, replace=True)
     assert snapshot(neo4j_driver, empty_database) == before
+
+
+def test_a_new_plan_written_short_is_not_stored(
+    neo4j_driver: neo4j.Driver,
+    empty_database: str,
+    seeds_graph: nx.MultiDiGraph,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # plans the database does not hold are created, each item with its links and
+    # occurrences: here the server is made to create the KPIs without their occurrences,
+    # and the transaction, every plan in one batch, is rolled back whole
+    monkeypatch.setitem(CREATE_NODES, s.KPI, "UNWIND $rows AS row CREATE (n:KPI) SET n = row.props")
+    with pytest.raises(PushError, match=r"created \d+ of \d+ nodes"):
+        push(neo4j_driver, seeds_graph, database=empty_database, batch_size=10**6)
+    assert snapshot(neo4j_driver, empty_database) == []
 
 
 def test_concurrent_pushes_converge_to_the_one_push_graph(
