@@ -18,9 +18,9 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -55,12 +55,16 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
     path = Path(path)
     if path.exists() and not path.is_file():
         # Asked of the path itself: /dev/stdout resolves to a name such as "pipe:[51]".
-        try:
-            return write(path)
-        except BrokenPipeError:
-            raise  # the reader stopped reading (| head): not a failure to report
-        except OSError as err:
-            raise OutputError(path, _reason(err)) from None
+        with _repeated_failures_dropped():
+            try:
+                return write(path)
+            except BrokenPipeError:
+                raise  # the reader stopped reading (| head): not a failure to report
+            except BaseException as err:
+                reason = _io_failure(err)
+                if reason is None:
+                    raise
+        raise _failed_quietly(path, reason)
     target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
         raise OutputError(path, f"no folder {target.parent}")
@@ -69,26 +73,50 @@ def write_file(path: str | Path, write: Callable[[Path], T]) -> T:
         os.close(handle)
     except OSError as err:
         raise OutputError(path, _reason(err)) from None
+    with _repeated_failures_dropped():
+        try:
+            result = write(Path(temporary))
+            os.chmod(temporary, _mode_for(target))
+            os.replace(temporary, target)
+            return result
+        except BaseException as err:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            reason = _io_failure(err)
+            if reason is None:
+                raise
+    raise _failed_quietly(path, reason)
+
+
+@contextlib.contextmanager
+def _repeated_failures_dropped() -> Iterator[None]:
+    """While writing, drop a failure to write that comes again as an object is finalized
+    (openpyxl's ZIP file on a full disk, closed once the first error lets go of it): the
+    :class:`OutputError` for the first one says it all. Anything else is still shown."""
     previous_hook = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if _io_failure(unraisable.exc_value) is None:
+            previous_hook(unraisable)
+
+    sys.unraisablehook = hook
     try:
-        result = write(Path(temporary))
-        os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
-        return result
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        reason = _io_failure(err)
-        if reason is None:
-            raise
-        # What the writer leaves half done (openpyxl's sheet streams) complains again as it
-        # is finalized, once this block lets go of it: the error below already says it all.
-        sys.unraisablehook = lambda _unraisable: None
+        yield
+    finally:
+        sys.unraisablehook = previous_hook
+
+
+def _failed_quietly(path: Path, reason: str) -> OutputError:
+    """The error for a write that failed, once what the writer left half done (openpyxl's
+    sheet streams, its ZIP file) is finalized in silence: it complains again as it goes,
+    and the error already says it all. Called once the ``except`` block has let go of it."""
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
     try:
         gc.collect()
     finally:
         sys.unraisablehook = previous_hook
-    raise OutputError(path, reason)
+    return OutputError(path, reason)
 
 
 def write_text(path: str | Path, text: str) -> None:

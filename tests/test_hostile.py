@@ -811,8 +811,11 @@ def test_output_to_a_full_device_is_a_one_line_error(name: str) -> None:
         "/dev/full" if arg.startswith("/dev/full") else arg
         for arg in writer_args(name, "/dev/full")
     ]
-    stderr = one_line_error(run(*args), 2)
-    assert "/dev/full: cannot write (No space left on device)" in stderr
+    # In a process of its own, as a user runs it: what the half-written workbook says as
+    # it is finalized (after the command's own error) must not reach stderr either.
+    stderr = one_line_error(run_process(*args), 2)
+    assert stderr.endswith("/dev/full: cannot write (No space left on device)\n")
+    assert stderr.count("\n") == 1, stderr
 
 
 def run_with_file_size_limit(args: list[str], limit: int) -> subprocess.CompletedProcess:
