@@ -68,7 +68,7 @@ from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_
 from bscalign.atomic import write_file, write_folder
 from bscalign.escaping import csv_field, csv_unfield
 from bscalign.graph import schema as s
-from bscalign.graph.access import plans
+from bscalign.graph.access import PlanIndex, plans
 from bscalign.graph.build import PlanGraphBuilder
 from bscalign.loaders import limits, progress
 from bscalign.loaders.ooxml import package_holds
@@ -1007,11 +1007,12 @@ def spreadsheet_tables(
     """
     wanted = set(plan_ids) if plan_ids is not None else None
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    index = PlanIndex(graph)
     for plan in plans(graph):
         pid = plan["id"]
         if wanted is not None and pid not in wanted:
             continue
-        document = plan_document(graph, plan)
+        document = plan_document(graph, plan, index)
         rows["plans"].append({"plan": pid, **document, **_declared_cells(document)})
         for section, kind in SECTIONS.items():
             for entry in document.get(section, []):
