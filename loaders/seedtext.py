@@ -91,8 +91,9 @@ SKIPPED_SECTION = re.compile(
     r"^(?:目錄|CONTENTS|.{0,10}簡介|組織架構|(?:使命|願景|核心價值)(?:、(?:使命|願景|核心價值))*"
     r"|結語|[恭敬]請指教|簡報完畢|報告完畢|謝謝聆聽|.{0,10}承接府級.*)$"
 )
-#: A cell saying "none" (no upward link, no action plan).
-DASH = re.compile(r"[-－—–]+|無")
+#: A cell saying "none" (no upward link, no action plan): a run of dashes, or 無.
+DASHES = "-－—–"
+DASH = re.compile(rf"[{re.escape(DASHES)}]+|無")
 COLUMN_SUFFIX = re.compile(r"(?:項目|名稱)$")
 #: Header words -> the column they name (the first column that lists a word).
 COLUMN_OF_WORD = {word: column for column, words in reversed(COLUMN_WORDS) for word in words}
@@ -105,9 +106,8 @@ CODE_ANYWHERE = re.compile(rf"{STRICT_CODE.pattern}|[A-Z]\d+(?:\.\d+)+")
 CELL_BREAK = re.compile(r"\t| {2,}")
 LETTER = re.compile(r"[A-Z]")
 BRACKETED = re.compile(r"\([^)]*\)")
-#: A cell saying "none" at the end of a name; its last character is one of these.
+#: A cell saying "none" at the end of a name.
 DASH_CELL = re.compile(rf"(?:^|\s)(?:{DASH.pattern})\s*$")
-DASH_CHARACTERS = "-－—–無"
 #: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
 PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
 PERSPECTIVE_CELL_LABEL = re.compile(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)")
@@ -116,7 +116,6 @@ MEMBERS_ROW_LABEL = re.compile(r"^\s*分組\s*成員")
 MEMBER_SEPARATOR = re.compile(r"[、,，]")
 #: A heading naming a theme without its letter, its words before the name.
 THEME_WORD = re.compile(r"^\s*(?:策略\s*主題)?\s*[:：]?")
-THEME_WORD_COMPACT = re.compile(r"^(?:策略主題)?[:：]?")
 LEGEND = re.compile(r"^(?:WCCD|府)\s")
 #: Mission, vision and values: ``【使命】...``.
 PROSE = re.compile(r"【.+】.*")
@@ -855,7 +854,7 @@ class _SeedParser:
                 if continued:
                     self.note("continuation")
                 return
-            letter = self._theme_named(THEME_WORD_COMPACT.sub("", compact))
+            letter = self._theme_named(THEME_WORD.sub("", compact))
             if letter is not None:
                 state.theme = letter
                 state.link = None
@@ -1580,7 +1579,7 @@ def _tokens(line: str, references: list[tuple[int, str, str | None]]) -> tuple[_
         if PERSPECTIVE_WORD.search(text):
             text = TRAILING_LABEL.sub("", text)
         tail = text.rstrip()
-        if tail and tail[-1] in DASH_CHARACTERS:
+        if tail and (tail[-1] in DASHES or tail[-1] == "無"):
             text = DASH_CELL.sub("", text)  # a dash cell: none
         city_kpi_ref = link_beside = None
         for position, code, link_name in references:
