@@ -53,14 +53,24 @@ class PlanGraphBuilder:
         # node -> its sources as a set, for nodes past LONG_SOURCES: an organization named in
         # the theme groups of every city map is seen once per document that carries the map
         self._long_sources: dict[str, set[str]] = {}
+        # nodes and edges are written into the graph's dicts directly (:meth:`_add_node`,
+        # :meth:`_edge`): a converted copy of it that a networkx backend cached would go stale
+        getattr(self.graph, "__networkx_cache__", {}).clear()
 
     def node(self, nid: str) -> dict[str, Any]:
         """The attribute dict of node ``nid`` (KeyError if it was never added)."""
         return self._nodes[nid]
 
-    def _add_node(self, nid: str, **attrs: Any) -> dict[str, Any]:
-        self.graph.add_node(nid, **attrs)
-        node = self._nodes[nid] = self.graph.nodes[nid]
+    def _add_node(self, nid: str, node: dict[str, Any]) -> dict[str, Any]:
+        """Add node ``nid`` (new) with ``node`` as its attribute dict; return that dict.
+
+        Written into the graph's adjacency dicts directly, as :meth:`networkx.DiGraph.add_node`
+        does, without its copying of the attributes: a country's plans add a million nodes.
+        """
+        graph = self.graph
+        graph._succ[nid] = {}
+        graph._pred[nid] = {}
+        graph._node[nid] = self._nodes[nid] = node
         return node
 
     # -- plans and organizations -------------------------------------------------------
@@ -80,15 +90,17 @@ class PlanGraphBuilder:
         if nid not in self._nodes:
             self._add_node(
                 nid,
-                kind=s.PLAN,
-                id=pid,
-                organization=organization,
-                year=year,
-                level=level,
-                city=city if level == s.AGENCY else organization,
-                declared={},
-                source=source,
-                sources=[source],
+                {
+                    "kind": s.PLAN,
+                    "id": pid,
+                    "organization": organization,
+                    "year": year,
+                    "level": level,
+                    "city": city if level == s.AGENCY else organization,
+                    "declared": {},
+                    "source": source,
+                    "sources": [source],
+                },
             )
         org = self.add_organization(organization, source=source)
         self._edge(org, nid, s.HAS_PLAN, source=source)
@@ -99,7 +111,9 @@ class PlanGraphBuilder:
         nid = s.organization_node_id(name)
         node = self._nodes.get(nid)
         if node is None:
-            node = self._add_node(nid, kind=s.ORGANIZATION, name=name, source=source, sources=[])
+            node = self._add_node(
+                nid, {"kind": s.ORGANIZATION, "name": name, "source": source, "sources": []}
+            )
         self._remember_source(nid, node, source)
         return nid
 
@@ -300,15 +314,17 @@ class PlanGraphBuilder:
         if node is None:
             node = self._add_node(
                 nid,
-                kind=kind,
-                plan=plan,
-                code=intern(code),
-                name=name or "",
-                names=[],
-                occurrences=[],
-                sources=[],
-                source=source,
-                suppress=[],
+                {
+                    "kind": kind,
+                    "plan": plan,
+                    "code": intern(code),
+                    "name": name or "",
+                    "names": [],
+                    "occurrences": [],
+                    "sources": [],
+                    "source": source,
+                    "suppress": [],
+                },
             )
         if name:
             rank = NAME_AUTHORITY.get(place, LEAST_AUTHORITY)
@@ -349,11 +365,21 @@ class PlanGraphBuilder:
         self._edge(nid, add(plan, code, None, source=source, place="implied"), kind, source=source)
 
     def _edge(self, u: str, v: str, kind: str, *, source: str, **attrs: Any) -> None:
-        data = self.graph.get_edge_data(u, v, kind)
-        if data is not None:
-            data.update({k: v2 for k, v2 in attrs.items() if v2})
-            return
-        self.graph.add_edge(u, v, key=kind, kind=kind, source=source, **attrs)
+        """Join ``u`` to ``v`` (both added) by an edge of ``kind`` keyed by its kind; an edge
+        that is there already takes the true ones of ``attrs``.
+
+        Written into the adjacency dicts directly, as :meth:`networkx.MultiDiGraph.add_edge`
+        does, without its copying and checks: a country's plans add over a million edges.
+        """
+        successors = self.graph._succ[u]
+        keyed = successors.get(v)
+        if keyed is None:
+            keyed = successors[v] = self.graph._pred[v][u] = {}
+        data = keyed.get(kind)
+        if data is None:
+            keyed[kind] = {"kind": kind, "source": source, **attrs}
+        elif attrs:
+            data.update({k: value for k, value in attrs.items() if value})
 
 
 @lru_cache(maxsize=4096)

@@ -21,10 +21,12 @@ MATCH (agency:Plan {level: 'agency'})
 WHERE $plan IS NULL OR agency.id = $plan
 MATCH (city:Plan {id: agency.city_plan})
 MATCH (link:UpwardLink {plan: agency.id})<-[:HAS_UPWARD_LINK]-(written)
-WHERE NOT EXISTS { (:Objective {plan: city.id, code: link.code}) }
+// the city objective by its id (<plan>:Objective:<code>): the unique index answers that at
+// once, where a match on plan and code scans the plan's objectives
+WHERE NOT EXISTS { (:Objective {id: city.id + ':Objective:' + link.code}) }
 WITH agency, city, written, link,
      // city maps name their groups' members in short (兵役局 for 臺北市政府兵役局)
-     [(member:Organization)-[:MEMBER_OF]->(group:Theme {plan: city.id})
+     [(group:Theme {plan: city.id})<-[:MEMBER_OF]-(member:Organization)
       WHERE member.name <> '' AND agency.organization ENDS WITH member.name | group.code]
        AS group_themes,
      // the written code read as theme letter, perspective letter, number (G2, GT1, GC12)

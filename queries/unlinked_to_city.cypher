@@ -42,7 +42,8 @@ MATCH (city:Plan {id: agency.city_plan})
 CALL (agency, city) {
   MATCH (kpi:KPI {plan: agency.id})
   UNWIND kpi.city_kpi_refs AS reference
-  OPTIONAL MATCH (city_kpi:KPI {plan: city.id, code: reference})
+  // by id (<plan>:KPI:<code>): the unique index answers at once, plan and code scan
+  OPTIONAL MATCH (city_kpi:KPI {id: city.id + ':KPI:' + reference})
   MATCH (target:Objective {plan: city.id})
   WHERE (city_kpi IS NOT NULL AND EXISTS { (city_kpi)-[:MEASURES]->(target) })
      OR (city_kpi IS NULL AND reference = target.code + '.' + last(split(reference, '.')))
