@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -139,7 +140,7 @@ class PlanIndex:
         """``(node_id, attrs)`` of the coded nodes of ``kind`` (of one plan), sorted by id."""
         key = (kind, plan)
         if key not in self._sorted:
-            self._sorted[key] = sorted(self.in_graph_order(kind, plan), key=lambda item: item[0])
+            self._sorted[key] = sorted(self.in_graph_order(kind, plan), key=itemgetter(0))
         return self._sorted[key]
 
     def counts(self, plan: str) -> dict[str, int]:
