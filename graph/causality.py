@@ -117,11 +117,10 @@ def infer_causes(
     # an unchanged graph asked again (audit after load, or twice) changes nothing
     keep = set(wanted)
     graph.remove_edges_from([(u, v, s.CAUSES) for u, v in inferred - keep])
-    graph.add_edges_from(
-        (u, v, s.CAUSES, {"kind": s.CAUSES, "inferred": True, "source": ""})
-        for u, v in wanted
-        if (u, v) not in inferred
-    )
+    # add_edge one by one: add_edges_from builds two views and a dict more per edge
+    for u, v in wanted:
+        if (u, v) not in inferred:
+            graph.add_edge(u, v, s.CAUSES, kind=s.CAUSES, inferred=True, source="")
     return len(wanted)
 
 

@@ -12,18 +12,24 @@
 // item).
 //
 // Parameters (in Neo4j Browser, set them first):
-//   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan
-MATCH (item)-[:HAS_OCCURRENCE]->(written:Occurrence)
-WHERE $plan IS NULL OR written.plan = $plan
-WITH item, written
-ORDER BY written.position
-// one thing: one name and one parent in one place, first written at `first`
-WITH item, written.place AS place, written.name_key AS name, coalesce(written.parent, '') AS parent,
-     min(written.position) AS first, head(collect(written.source)) AS source
-WITH item, place, name, parent, first, source
-ORDER BY first
-WITH item, place, collect({name: name, parent: parent, source: source}) AS things
-WHERE size(things) > 1
+//   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan,
+//                         // each plan grouped on its own (memory grows with the largest plan)
+MATCH (p:Plan)
+WHERE $plan IS NULL OR p.id = $plan
+// one plan at a time: the grouping holds one plan's occurrences, never the whole graph's
+CALL (p) {
+  MATCH (written:Occurrence {plan: p.id})<-[:HAS_OCCURRENCE]-(item)
+  WITH item, written
+  ORDER BY written.position
+  // one thing: one name and one parent in one place, first written at `first`
+  WITH item, written.place AS place, written.name_key AS name, coalesce(written.parent, '') AS parent,
+       min(written.position) AS first, head(collect(written.source)) AS source
+  WITH item, place, name, parent, first, source
+  ORDER BY first
+  WITH item, place, collect({name: name, parent: parent, source: source}) AS things
+  WHERE size(things) > 1
+  RETURN item, place, things
+}
 WITH item, place, things,
      // generated: kind
      head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind,

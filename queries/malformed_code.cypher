@@ -19,12 +19,9 @@ WITH item,
      // generated: kind
      head([label IN labels(item) WHERE label IN ['Theme', 'Objective', 'KPI', 'ActionPlan']]) AS kind
      // end generated
-// its parents: an objective's theme, a KPI's objectives, an action plan's KPIs
-OPTIONAL MATCH (item)-[:IN_THEME|MEASURES|SUPPORTS]->(parent)
-WITH item, kind, parent
-ORDER BY parent.id
-WITH item, kind, [p IN collect(parent) | p.code] AS parents
-WITH item, kind, parents,
+// its parents' codes: an objective's theme, a KPI's objectives, an action plan's KPIs (per
+// item, not grouped over the graph: a grouping of every item outgrows the server's memory)
+WITH item, kind, [(item)-[:IN_THEME|MEASURES|SUPPORTS]->(parent) | parent.code] AS parent_codes,
      // the parent code the item's own code names
      CASE WHEN kind = 'Objective' AND NOT item.code STARTS WITH 'T'
             THEN substring(item.code, 0, 1)
@@ -39,9 +36,16 @@ WITH item, kind, parents,
        WHEN 'ActionPlan' THEN item.code =~ '[A-Z][CPLF][0-9]+[.][0-9]+[.][0-9]+'
      END AS well_formed
      // end generated
-WITH item, kind, parents, well_formed,
-     size(parents) > 0 AND NOT coalesce(named_parent IN parents, false) AS misplaced
+WITH item, kind, well_formed,
+     size(parent_codes) > 0 AND NOT coalesce(named_parent IN parent_codes, false) AS misplaced
 WHERE NOT well_formed OR misplaced
+// a finding's parents in id order
+CALL (item) {
+  OPTIONAL MATCH (item)-[:IN_THEME|MEASURES|SUPPORTS]->(parent)
+  WITH parent
+  ORDER BY parent.id
+  RETURN [p IN collect(parent) | p.code] AS parents
+}
 // renumbered under its first parent: that parent's code + the item's own last number
 WITH item, kind, parents, well_formed, misplaced,
      CASE WHEN misplaced AND kind IN ['KPI', 'ActionPlan']
@@ -50,11 +54,13 @@ WITH item, kind, parents, well_formed, misplaced,
                // end generated
             THEN parents[0] + '.' + last(split(item.code, '.'))
      END AS renumbered
+// unless an item of that kind has that code: looked up by id (<plan>:<kind>:<code>), which
+// the unique index answers at once where a match on plan and code scans
+WITH item, kind, parents, well_formed, misplaced, renumbered,
+     item.plan + ':' + kind + ':' + renumbered AS renumbered_id
 WITH item, kind, parents, well_formed, misplaced,
-     CASE WHEN NOT EXISTS {
-                 MATCH (taken:KPI|ActionPlan {plan: item.plan, code: renumbered})
-                 WHERE kind IN labels(taken)
-               }
+     CASE WHEN NOT EXISTS { (:KPI {id: renumbered_id}) }
+               AND NOT EXISTS { (:ActionPlan {id: renumbered_id}) }
             THEN renumbered
      END AS suggestion
 WITH item, kind, suggestion, well_formed, misplaced,

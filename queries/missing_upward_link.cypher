@@ -46,7 +46,8 @@ CALL (o, city) {
   MATCH (o)<-[:MEASURES]-(kpi:KPI)
   UNWIND range(0, size(kpi.city_kpi_refs) - 1) AS i
   WITH city, kpi, i, kpi.city_kpi_refs[i] AS reference
-  OPTIONAL MATCH (city_kpi:KPI {plan: city.id, code: reference})
+  // by id (<plan>:KPI:<code>): the unique index answers at once, plan and code scan
+  OPTIONAL MATCH (city_kpi:KPI {id: city.id + ':KPI:' + reference})
   MATCH (target:Objective {plan: city.id})
   WHERE (city_kpi IS NOT NULL AND EXISTS { (city_kpi)-[:MEASURES]->(target) })
      OR (city_kpi IS NULL AND reference = target.code + '.' + last(split(reference, '.')))

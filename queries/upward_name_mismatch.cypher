@@ -20,7 +20,8 @@ WHERE $plan IS NULL OR agency.id = $plan
 MATCH (city:Plan {id: agency.city_plan})
 MATCH (link:UpwardLink {plan: agency.id})<-[:HAS_UPWARD_LINK]-(written)
 WHERE link.name <> ''
-MATCH (target:Objective {plan: city.id, code: link.code})
+// by id (<plan>:Objective:<code>): the unique index answers at once, plan and code scan
+MATCH (target:Objective {id: city.id + ':Objective:' + link.code})
 WHERE link.name_key <> target.name_key
 WITH agency, city, written, link, target,
      CASE WHEN substring(link.code, 0, 1) =~ '[A-Z]' THEN substring(link.code, 0, 1) END
