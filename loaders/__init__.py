@@ -256,7 +256,10 @@ def read_plans(
                         if item.named:
                             raise _input_error(Path(item.name), err) from None
                         result.problems.append(_not_loaded(Path(item.name), err))
-                settle()
+                if outcome is None:
+                    # a parser's objects may refer to each other; what was prepared apart
+                    # is built without one (none of it is garbage: nothing to look for)
+                    settle()
                 bytes_done += item.size
                 if progress_to is not None:
                     progress_to(bytes_done, bytes_in_all)

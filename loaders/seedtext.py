@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder, joined_source
+from bscalign.graph.gcpause import settle
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.textnorm import clean_name, decode, normalize_line
 
@@ -439,7 +440,9 @@ def replay_seed_text(parsed: ParsedApart, file: str, builder: PlanGraphBuilder) 
         or any(nid in graph for nid in parsed.absent)
         or not all(nid in graph for nid in parsed.present)
     ):
-        return parse_seed_text(parsed.text, file, builder)
+        problems = parse_seed_text(parsed.text, file, builder)
+        settle()  # the parser's objects refer to each other: gone now, not frozen later
+        return problems
     for method, args, kw in parsed.calls:
         getattr(builder, method)(*args, **kw)
     return parsed.problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -159,6 +160,9 @@ def test_a_document_whose_plan_is_loaded_already_is_parsed_again_on_the_real_gra
     assert reparsed == []
     assert _facts(read_plans([tmp_path], workers=2)) == _facts(alone)
     assert reparsed == [str(tmp_path / "b.txt")]
+    # the parser parsing it again was collected, not frozen with the graph for good
+    gc.unfreeze()
+    assert not [o for o in gc.get_objects() if isinstance(o, seedtext._SeedParser)]
 
 
 def test_a_document_parsed_apart_is_parsed_again_where_the_graph_differs(
