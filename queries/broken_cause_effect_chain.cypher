@@ -15,9 +15,16 @@
 //
 // Parameters (in Neo4j Browser, set them first):
 //   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan
-MATCH (o:Objective)
-WHERE ($plan IS NULL OR o.plan = $plan) AND o.theme <> ''
-WITH o.plan AS plan, o.theme AS letter, collect(DISTINCT o.perspective) AS present
+MATCH (plan_node:Plan)
+WHERE $plan IS NULL OR plan_node.id = $plan
+// one plan at a time (here and in the third part): a grouping holds one plan's objectives,
+// never the whole graph's
+CALL (plan_node) {
+  MATCH (o:Objective {plan: plan_node.id})
+  WHERE o.theme <> ''
+  RETURN o.theme AS letter, collect(DISTINCT o.perspective) AS present
+}
+WITH plan_node.id AS plan, letter, present
 // generated: missing
 WITH plan, letter, [p IN ['C', 'P', 'L', 'F'] WHERE NOT p IN present] AS missing
 // end generated
@@ -68,12 +75,17 @@ RETURN first.plan AS plan,
        first.source AS source,
        first AS node
 UNION ALL
-MATCH (o:Objective)
-WHERE ($plan IS NULL OR o.plan = $plan) AND o.theme <> ''
-WITH o.plan AS plan, o.theme AS letter, collect(o) AS members
-WHERE any(m IN members WHERE m.perspective = 'C')
-  AND any(m IN members WHERE m.perspective IN ['L', 'F'])
-UNWIND members AS o
+MATCH (plan_node:Plan)
+WHERE $plan IS NULL OR plan_node.id = $plan
+CALL (plan_node) {
+  MATCH (o:Objective {plan: plan_node.id})
+  WHERE o.theme <> ''
+  WITH o.theme AS letter, collect(o) AS members
+  WHERE any(m IN members WHERE m.perspective = 'C')
+    AND any(m IN members WHERE m.perspective IN ['L', 'F'])
+  UNWIND members AS o
+  RETURN o
+}
 WITH o,
      EXISTS {
        MATCH chain = (o)<-[:CAUSES*0..]-(foundation:Objective)

@@ -24,11 +24,14 @@ MATCH (link:UpwardLink {plan: agency.id})<-[:HAS_UPWARD_LINK]-(written)
 // the city objective by its id (<plan>:Objective:<code>): the unique index answers that at
 // once, where a match on plan and code scans the plan's objectives
 WHERE NOT EXISTS { (:Objective {id: city.id + ':Objective:' + link.code}) }
-WITH agency, city, written, link,
-     // city maps name their groups' members in short (兵役局 for 臺北市政府兵役局)
-     [(group:Theme {plan: city.id})<-[:MEMBER_OF]-(member:Organization)
-      WHERE member.name <> '' AND agency.organization ENDS WITH member.name | group.code]
-       AS group_themes,
+// city maps name their groups' members in short (兵役局 for 臺北市政府兵役局); matched from
+// the city plan's themes (indexed), where a pattern comprehension scans every organization
+CALL (agency, city) {
+  MATCH (group:Theme {plan: city.id})<-[:MEMBER_OF]-(member:Organization)
+  WHERE member.name <> '' AND agency.organization ENDS WITH member.name
+  RETURN collect(group.code) AS group_themes
+}
+WITH agency, city, written, link, group_themes,
      // the written code read as theme letter, perspective letter, number (G2, GT1, GC12)
      CASE WHEN link.code =~ '[A-Z][A-Z]?[0-9]*' THEN substring(link.code, 0, 1) END
        AS hint_theme,

@@ -40,11 +40,14 @@ MATCH (theme:Theme)
 WHERE ($plan IS NULL OR theme.plan = $plan)
   AND (theme.declared_themes IS NOT NULL OR theme.declared_objectives IS NOT NULL
        OR theme.declared_kpis IS NOT NULL OR theme.declared_action_plans IS NOT NULL)
-OPTIONAL MATCH (theme)<-[:IN_THEME]-(o:Objective)
-OPTIONAL MATCH (o)<-[:MEASURES]-(kpi:KPI)
-OPTIONAL MATCH (kpi)<-[:SUPPORTS]-(action:ActionPlan)
-WITH theme, count(DISTINCT o) AS objectives, count(DISTINCT kpi) AS kpis,
-     count(DISTINCT action) AS action_plans
+// one theme at a time: the counting holds one theme's items, never every theme's
+CALL (theme) {
+  OPTIONAL MATCH (theme)<-[:IN_THEME]-(o:Objective)
+  OPTIONAL MATCH (o)<-[:MEASURES]-(kpi:KPI)
+  OPTIONAL MATCH (kpi)<-[:SUPPORTS]-(action:ActionPlan)
+  RETURN count(DISTINCT o) AS objectives, count(DISTINCT kpi) AS kpis,
+         count(DISTINCT action) AS action_plans
+}
 // generated: theme-totals
 UNWIND [
   {key: 'themes', en: 'themes', zh: '策略主題', declared: theme.declared_themes, loaded: 0},

@@ -16,51 +16,58 @@
 //
 // Parameters (in Neo4j Browser, set them first):
 //   :param plan => null   // a city plan id such as '臺北市政府@111'; null: every plan
-MATCH (agency:Plan {level: 'agency'})
-MATCH (city:Plan {id: agency.city_plan})
+MATCH (city:Plan)
 WHERE $plan IS NULL OR city.id = $plan
-CALL (agency, city) {
+// one city plan at a time: what is grouped below is its agencies', never every plan's
+CALL (city) {
+  MATCH (agency:Plan {city_plan: city.id})
+  WHERE agency.level = 'agency'
   CALL (agency, city) {
-    MATCH (:Objective {plan: agency.id})-[:ALIGNS_TO]->(target:Objective)
-    RETURN target
-    UNION
-    MATCH (:Objective {plan: agency.id})-[:IN_THEME]->(:Theme)-[:ALIGNS_TO]->(target:Objective)
-    RETURN target
-    UNION
-    MATCH (:Objective {plan: agency.id})<-[:MEASURES]-(kpi:KPI)
-    UNWIND kpi.city_kpi_refs AS reference
-    // by id (<plan>:KPI:<code>): the unique index answers at once, plan and code scan
-    OPTIONAL MATCH (city_kpi:KPI {id: city.id + ':KPI:' + reference})
-    MATCH (target:Objective {plan: city.id})
-    WHERE (city_kpi IS NOT NULL AND EXISTS { (city_kpi)-[:MEASURES]->(target) })
-       OR (city_kpi IS NULL AND reference = target.code + '.' + last(split(reference, '.')))
-    RETURN target
+    CALL (agency, city) {
+      MATCH (:Objective {plan: agency.id})-[:ALIGNS_TO]->(target:Objective)
+      RETURN target
+      UNION
+      MATCH (:Objective {plan: agency.id})-[:IN_THEME]->(:Theme)-[:ALIGNS_TO]->(target:Objective)
+      RETURN target
+      UNION
+      MATCH (:Objective {plan: agency.id})<-[:MEASURES]-(kpi:KPI)
+      UNWIND kpi.city_kpi_refs AS reference
+      // by id (<plan>:KPI:<code>): the unique index answers at once, plan and code scan
+      OPTIONAL MATCH (city_kpi:KPI {id: city.id + ':KPI:' + reference})
+      MATCH (target:Objective {plan: city.id})
+      WHERE (city_kpi IS NOT NULL AND EXISTS { (city_kpi)-[:MEASURES]->(target) })
+         OR (city_kpi IS NULL AND reference = target.code + '.' + last(split(reference, '.')))
+      RETURN target
+    }
+    RETURN collect(DISTINCT target.code) AS reached
   }
-  RETURN collect(DISTINCT target.code) AS reached
+  // city maps name their groups' members in short (兵役局 for 臺北市政府兵役局); matched from
+  // the city plan's themes (indexed), where a pattern comprehension scans every organization
+  CALL (agency, city) {
+    MATCH (group:Theme {plan: city.id})<-[:MEMBER_OF]-(member:Organization)
+    WHERE member.name <> '' AND agency.organization ENDS WITH member.name
+    RETURN collect(group.code) AS group_themes
+  }
+  WITH agency, city, reached,
+       CASE WHEN size(group_themes) > 0 THEN group_themes
+            ELSE [code IN reached | substring(code, 0, 1)]
+       END AS themes,
+       // generated: how
+       CASE WHEN size(group_themes) > 0 THEN ['its working group', '所屬分組']
+            ELSE ['its upward links (the city map names no groups)', '承接所及之主題，府級地圖未列分組']
+       END AS how
+       // end generated
+  ORDER BY agency.id
+  WITH city,
+       reduce(all_reached = [], codes IN collect(reached) | all_reached + codes) AS covered,
+       collect({organization: agency.organization, how: how, themes: themes}) AS agencies
+  MATCH (objective:Objective {plan: city.id})
+  WHERE NOT objective.code IN covered
+  // the theme is chosen for the first agency plan (by id) that answers for it
+  WITH objective, [a IN agencies WHERE objective.theme IN a.themes][0] AS chooser
+  WHERE chooser IS NOT NULL
+  RETURN objective, chooser
 }
-WITH agency, city, reached,
-     // city maps name their groups' members in short (兵役局 for 臺北市政府兵役局)
-     [(member:Organization)-[:MEMBER_OF]->(group:Theme {plan: city.id})
-      WHERE member.name <> '' AND agency.organization ENDS WITH member.name | group.code]
-       AS group_themes
-WITH agency, city, reached,
-     CASE WHEN size(group_themes) > 0 THEN group_themes
-          ELSE [code IN reached | substring(code, 0, 1)]
-     END AS themes,
-     // generated: how
-     CASE WHEN size(group_themes) > 0 THEN ['its working group', '所屬分組']
-          ELSE ['its upward links (the city map names no groups)', '承接所及之主題，府級地圖未列分組']
-     END AS how
-     // end generated
-ORDER BY agency.id
-WITH city,
-     reduce(all_reached = [], codes IN collect(reached) | all_reached + codes) AS covered,
-     collect({organization: agency.organization, how: how, themes: themes}) AS agencies
-MATCH (objective:Objective {plan: city.id})
-WHERE NOT objective.code IN covered
-// the theme is chosen for the first agency plan (by id) that answers for it
-WITH city, objective, [a IN agencies WHERE objective.theme IN a.themes][0] AS chooser
-WHERE chooser IS NOT NULL
 RETURN city.id AS plan,
        objective.code AS subject,
        // generated: message

@@ -49,14 +49,16 @@ CALL (agency, city) {
      OR (city_kpi IS NULL AND reference = target.code + '.' + last(split(reference, '.')))
   RETURN collect(DISTINCT kpi) AS referencing
 }
-OPTIONAL MATCH (o:Objective {plan: agency.id})
-WITH agency, city, referencing, o,
-     EXISTS { (o)-[:ALIGNS_TO]->(:Objective) }
-     OR EXISTS { (o)-[:IN_THEME]->(:Theme)-[:ALIGNS_TO]->(:Objective) }
-     OR EXISTS { MATCH (o)<-[:MEASURES]-(kpi:KPI) WHERE kpi IN referencing } AS reaches
-WITH agency, city, referencing,
-     collect(CASE WHEN reaches THEN o END) AS reaching,
-     collect(CASE WHEN NOT reaches THEN o END) AS stranded
+// one agency plan at a time: the grouping holds its objectives, never every plan's
+CALL (agency, referencing) {
+  OPTIONAL MATCH (o:Objective {plan: agency.id})
+  WITH o,
+       EXISTS { (o)-[:ALIGNS_TO]->(:Objective) }
+       OR EXISTS { (o)-[:IN_THEME]->(:Theme)-[:ALIGNS_TO]->(:Objective) }
+       OR EXISTS { MATCH (o)<-[:MEASURES]-(kpi:KPI) WHERE kpi IN referencing } AS reaches
+  RETURN collect(CASE WHEN reaches THEN o END) AS reaching,
+         collect(CASE WHEN NOT reaches THEN o END) AS stranded
+}
 CALL (agency, city, referencing, reaching, stranded) {
   UNWIND stranded AS o
   CALL (o) {
