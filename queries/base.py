@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import PlanIndex, plans
+from bscalign.graph.access import PlanIndex
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
 from bscalign.graph.records import PlanNode
@@ -216,7 +216,7 @@ class AuditContext:
 
     @cached_property
     def plans(self) -> list[PlanNode]:
-        return list(plans(self.graph))
+        return self.index.plans()
 
     @cached_property
     def agency_plans(self) -> list[PlanNode]:
