@@ -135,7 +135,15 @@ class PlanIndex:
         self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
 
     def plans(self) -> list[PlanNode]:
-        """The attribute dicts of all Plan nodes, sorted by plan id, like :func:`plans`."""
+        """The attribute dicts of all Plan nodes, sorted by plan id, like :func:`plans`.
+
+        >>> from bscalign.graph.build import PlanGraphBuilder
+        >>> b = PlanGraphBuilder()
+        >>> for organization, level in (("臺北市政府消防局", "agency"), ("臺北市政府", "city")):
+        ...     _ = b.add_plan(organization, "111", level)
+        >>> [p["id"] for p in PlanIndex(b.graph).plans()]
+        ['臺北市政府@111', '臺北市政府消防局@111']
+        """
         return self._plans
 
     def in_graph_order(

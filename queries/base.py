@@ -248,7 +248,15 @@ class AuditContext:
         return _sorted_of_kind(self._in[node], kind)
 
     def has_out(self, node: str, kind: str) -> bool:
-        """Whether ``node`` has an edge of one kind (told without listing the targets)."""
+        """Whether ``node`` has an edge of one kind (told without listing the targets).
+
+        >>> from bscalign.graph.build import PlanGraphBuilder
+        >>> b = PlanGraphBuilder()
+        >>> kpi = b.add_kpi("局@111", "AC1.1", "件數", source="x:2", place="map", objective="AC1")
+        >>> ctx = AuditContext(b.graph)
+        >>> ctx.has_out(kpi, s.MEASURES), ctx.has_in(kpi, s.SUPPORTS)
+        (True, False)
+        """
         return _has_kind(self._out[node], kind)
 
     def has_in(self, node: str, kind: str) -> bool:

@@ -57,6 +57,19 @@ def plan_routes(ctx: AuditContext, plan: str, city_plan: str) -> dict[str, Route
     objective node id -> :class:`Routes`.
 
     Asked once per audit and plan (several rules ask): do not change the result.
+
+    Examples
+    --------
+    In the template's example plans, the agency objective ``CC1`` names ``GP6`` and its KPI
+    references the city KPI ``GP6.2``:
+
+    >>> from bscalign.graph.build import resolve_links
+    >>> from bscalign.loaders.spreadsheet import example_graph
+    >>> ctx = AuditContext(resolve_links(example_graph()))
+    >>> routes = plan_routes(ctx, "臺北市政府兵役局@111", "臺北市政府@111")
+    >>> found = routes["臺北市政府兵役局@111:Objective:CC1"]
+    >>> found.own, found.kpi_references, found.targets
+    (['GP6'], [('CC1.1', 'GP6.2', 'GP6')], ['GP6'])
     """
     return ctx.remember(_plan_routes, plan, city_plan)
 
