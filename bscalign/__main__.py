@@ -1,3 +1,3 @@
-from bscalign.cli import main
+from bscalign.cli import run
 
-main()
+run()

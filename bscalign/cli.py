@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+from contextlib import suppress
 from typing import Any
 
 import click
@@ -89,3 +91,27 @@ def main() -> None:
 
 for command in COMMANDS:
     main.add_command(command)
+
+
+def run() -> None:
+    """Run ``bscalign`` as a program: the console script and ``python -m bscalign``.
+
+    As :func:`main`, then the process ends without freeing the graph a command loaded
+    object by object (seconds for a country's plans, memory the system takes back as the
+    process ends anyway): exit functions run and the standard streams are flushed, then
+    :func:`os._exit` leaves with the status :func:`main` gave.
+    """
+    try:
+        main()
+    except SystemExit as end:
+        # still inside the handler: the traceback keeps click's frames, and with them the
+        # run's context and the graph it holds (commands.options.load), alive to the end
+        status = end.code
+        if status is not None and not isinstance(status, int):
+            print(status, file=sys.stderr)
+            status = 1
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(BrokenPipeError, ValueError):  # (a closed reader; a closed stream)
+                stream.flush()
+        os._exit(status or 0)

@@ -56,10 +56,18 @@ class PlanGraphBuilder:
         # nodes and edges are written into the graph's dicts directly (:meth:`_add_node`,
         # :meth:`_edge`): a converted copy of it that a networkx backend cached would go stale
         getattr(self.graph, "__networkx_cache__", {}).clear()
+        #: Plans that have a theme, objective, KPI or action plan in the graph.
+        self._coded_plans: set[str] = {
+            data["plan"] for data in self._nodes.values() if data["kind"] in s.CODED_KINDS
+        }
 
     def node(self, nid: str) -> dict[str, Any]:
         """The attribute dict of node ``nid`` (KeyError if it was never added)."""
         return self._nodes[nid]
+
+    def has_coded_nodes(self, plan: str) -> bool:
+        """Whether plan ``plan`` has a theme, objective, KPI or action plan yet."""
+        return plan in self._coded_plans
 
     def _add_node(self, nid: str, node: dict[str, Any]) -> dict[str, Any]:
         """Add node ``nid`` (new) with ``node`` as its attribute dict; return that dict.
@@ -291,6 +299,27 @@ class PlanGraphBuilder:
         if city_kpi not in refs:
             refs.append(city_kpi)
 
+    def rename_latest(self, nid: str, name: str, source: str) -> None:
+        """Give node ``nid``'s latest occurrence the name ``name``, read on to ``source``.
+
+        For a name a stray line break split: the occurrence was added with its first part,
+        and now has the whole name, its source citing every line it came from
+        (:func:`joined_source`); the node's names follow.
+        """
+        node = self._nodes[nid]
+        if not node["occurrences"]:
+            return
+        occurrence = node["occurrences"][-1]
+        old = occurrence["name"]
+        occurrence["name"] = name
+        occurrence["source"] = joined_source(occurrence["source"], source)
+        if old in node["names"]:
+            node["names"][node["names"].index(old)] = name
+        if node["name"] == old:
+            node["name"] = name
+        # a variant may now appear twice; keep the first
+        node["names"] = list(dict.fromkeys(node["names"]))
+
     def suppress(self, node: str, rule: str, reason: str) -> None:
         """Silence finding ``rule`` on ``node`` (a planner's decision, kept with its reason)."""
         self._nodes[node].setdefault("suppress", []).append({"rule": rule, "reason": reason})
@@ -312,6 +341,7 @@ class PlanGraphBuilder:
         if name:
             name = intern(name)
         if node is None:
+            self._coded_plans.add(plan)
             node = self._add_node(
                 nid,
                 {
@@ -380,6 +410,20 @@ class PlanGraphBuilder:
             keyed[kind] = {"kind": kind, "source": source, **attrs}
         elif attrs:
             data.update({k: value for k, value in attrs.items() if value})
+
+
+def joined_source(first: str, then: str) -> str:
+    """The source of what runs from ``first`` on to ``then``.
+
+    >>> joined_source("f.txt:12", "f.txt:13"), joined_source("a:1", "b:2")
+    ('f.txt:12-13', 'a:1 + b:2')
+    """
+    head, _, lines = first.rpartition(":")
+    then_head, _, then_line = then.rpartition(":")
+    start = lines.split("-")[0]
+    if head == then_head and start.isdigit() and then_line.isdigit():
+        return f"{head}:{start}-{then_line}"
+    return f"{first} + {then}"
 
 
 @lru_cache(maxsize=4096)

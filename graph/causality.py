@@ -97,13 +97,16 @@ def infer_causes(
     inferred, explicit = set(), set()
     # the adjacency's own dicts: an edge view would build a tuple per edge of the graph
     for u, targets in graph.adjacency():
+        stated = False
         for v, kinds in targets.items():
             if s.CAUSES not in kinds:
                 continue
             if kinds[s.CAUSES].get("inferred"):
                 inferred.add((u, v))
             else:
-                explicit.add(graph.nodes[u]["plan"])
+                stated = True
+        if stated:
+            explicit.add(graph.nodes[u]["plan"])
     by_plan: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for nid, data in (index or PlanIndex(graph)).in_graph_order(s.OBJECTIVE):
         if data["plan"] not in explicit:
@@ -117,11 +120,10 @@ def infer_causes(
     # an unchanged graph asked again (audit after load, or twice) changes nothing
     keep = set(wanted)
     graph.remove_edges_from([(u, v, s.CAUSES) for u, v in inferred - keep])
-    graph.add_edges_from(
-        (u, v, s.CAUSES, {"kind": s.CAUSES, "inferred": True, "source": ""})
-        for u, v in wanted
-        if (u, v) not in inferred
-    )
+    # add_edge one by one: add_edges_from builds two views and a dict more per edge
+    for u, v in wanted:
+        if (u, v) not in inferred:
+            graph.add_edge(u, v, s.CAUSES, kind=s.CAUSES, inferred=True, source="")
     return len(wanted)
 
 

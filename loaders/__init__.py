@@ -32,10 +32,10 @@ from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.seedtext import (
-    build_seed_text,
     looks_like_seed_text,
     parse_seed_text,
-    prepare_seed_text,
+    parse_seed_text_apart,
+    replay_seed_text,
 )
 from bscalign.loaders.spreadsheet import (
     csv_load_rank,
@@ -45,7 +45,7 @@ from bscalign.loaders.spreadsheet import (
     read_xlsx,
 )
 from bscalign.loaders.textnorm import decode
-from bscalign.loaders.workers import mapped_in_order, worker_count
+from bscalign.loaders.workers import mapped_in_order, worker_count, worth_starting
 from bscalign.loaders.yamlplans import (
     build_yaml_plans,
     looks_like_yaml_plans,
@@ -94,7 +94,9 @@ FORMATS: dict[str, TextFormat] = {
         looks_like_yaml_plans, parse_yaml_plans, prepare_yaml_plans, build_yaml_plans
     ),
     "csv": TextFormat(looks_like_csv_table, parse_csv_table),
-    "text": TextFormat(looks_like_seed_text, parse_seed_text, prepare_seed_text, build_seed_text),
+    "text": TextFormat(
+        looks_like_seed_text, parse_seed_text, parse_seed_text_apart, replay_seed_text
+    ),
 }
 #: Binary formats by name, each with the test that recognises a file from its bytes.
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
@@ -254,7 +256,10 @@ def read_plans(
                         if item.named:
                             raise _input_error(Path(item.name), err) from None
                         result.problems.append(_not_loaded(Path(item.name), err))
-                settle()
+                if outcome is None:
+                    # a parser's objects may refer to each other; what was prepared apart
+                    # is built without one (none of it is garbage: nothing to look for)
+                    settle()
                 bytes_done += item.size
                 if progress_to is not None:
                     progress_to(bytes_done, bytes_in_all)
@@ -288,16 +293,22 @@ _Outcome = tuple[bool, Any]
 def _prepared(
     inputs: list[_Input], bounds: limits.Limits, workers: int
 ) -> Iterator[tuple[_Input, _Outcome | None]]:
-    """Each input with what preparing it came to (None: its format has no prepare stage).
+    """Each input with what preparing it came to (None: its format's ``parse`` loads it).
 
     The prepare stages run in worker processes, in order, a few files ahead of the
-    builder; the others wait for the main process.
+    builder; the others wait for the main process. Where workers do not repay starting
+    them, nothing is prepared: in one process, ``parse`` does both halves' work at once.
     """
     preparable = [item for item in inputs if item.preparable]
+    sizes = [item.size for item in preparable]
+    if not worth_starting(sizes, workers):
+        for item in inputs:
+            yield item, None
+        return
     outcomes = mapped_in_order(
         partial(_prepare_batch, bounds=bounds),
         [(item.name, item.format) for item in preparable],
-        [item.size for item in preparable],
+        sizes,
         workers,
     )
     with closing(outcomes):

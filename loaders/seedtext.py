@@ -21,12 +21,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from string import ascii_uppercase
 from typing import Any, NamedTuple
 
 from bscalign.graph import schema as s
-from bscalign.graph.build import PlanGraphBuilder
+from bscalign.graph.build import PlanGraphBuilder, joined_source
+from bscalign.graph.gcpause import settle
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.textnorm import clean_name, decode, normalize_line
 
@@ -343,6 +345,109 @@ def build_seed_text(
     return _SeedParser(prepared, file, builder, sources=sources).run()
 
 
+#: One call the parser made of the builder: the method's name, its arguments.
+BuilderCall = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass
+class ParsedApart:
+    """A document parsed on a graph of its own (:func:`parse_seed_text_apart`): plain
+    data, picklable, for :func:`replay_seed_text` to load into the real graph.
+
+    ``calls`` are the builder calls that load it, in order. What the parse read back from
+    its graph holds in the real one too, unless the graph it was parsed on (or the real
+    one) already had nodes of the document's agency plan ``plan`` (``plan_known``), or the
+    real graph has one of the ``absent`` nodes the parse looked for in vain or lacks one of
+    the ``present`` ones it found there from an earlier document; the document is then
+    parsed again there, from its ``text``.
+    """
+
+    text: str
+    plan: str
+    plan_known: bool
+    calls: list[BuilderCall]
+    absent: list[str]
+    present: list[str]
+    problems: list[Problem]
+
+
+class _Scratch:
+    """The graph documents are parsed on apart from the real one (:func:`parse_seed_text_apart`).
+
+    Kept from one document to the next, so that a city map carried by every document of
+    a city is built once, not once per document; started afresh past :data:`SCRATCH_NODES`
+    nodes. What it holds never decides anything: :class:`ParsedApart` lists what the
+    parse read back, and :func:`replay_seed_text` checks it against the real graph.
+    """
+
+    builder = PlanGraphBuilder()
+
+    @classmethod
+    def current(cls) -> PlanGraphBuilder:
+        if cls.builder.graph.number_of_nodes() > SCRATCH_NODES:
+            cls.builder = PlanGraphBuilder()
+        return cls.builder
+
+
+#: The size past which the scratch graph is started afresh.
+SCRATCH_NODES = 20_000
+
+
+def parse_seed_text_apart(text: str, file: str) -> ParsedApart:
+    """Parse a document as :func:`parse_seed_text` does, on a graph of its own.
+
+    Pure (no shared builder, no global state), so it runs in another process while the
+    real graph is built; :func:`replay_seed_text` then makes the same calls on the real
+    builder, in order.
+
+    Examples
+    --------
+    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
+    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n"
+    >>> parsed = parse_seed_text_apart(doc, "doc.txt")
+    >>> parsed.plan, [method for method, _, _ in parsed.calls]
+    ('臺北市政府兵役局@111', ['add_plan', 'add_objective'])
+    """
+    calls: list[BuilderCall] = []
+    scratch = _Scratch.current()
+    parser = _SeedParser(_prepare(text.splitlines(), file), file, scratch, calls=calls)
+    plan_known = scratch.has_coded_nodes(s.plan_id(parser.organization, parser.year))
+    problems = parser.run()
+    recorder = parser.builder
+    return ParsedApart(
+        text, parser.agency_plan, plan_known, calls, recorder.absent, recorder.present, problems
+    )
+
+
+def replay_seed_text(parsed: ParsedApart, file: str, builder: PlanGraphBuilder) -> list[Problem]:
+    """Load a document parsed by :func:`parse_seed_text_apart` into ``builder``; return
+    the problems found, as :func:`parse_seed_text` would have.
+
+    Examples
+    --------
+    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
+    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n"
+    >>> b = PlanGraphBuilder()
+    >>> replay_seed_text(parse_seed_text_apart(doc, "doc.txt"), "doc.txt", b)
+    []
+    >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["source"]
+    'doc.txt:4'
+    """
+    graph = builder.graph
+    if (
+        parsed.plan_known
+        or builder.has_coded_nodes(parsed.plan)
+        or any(nid in graph for nid in parsed.absent)
+        or not all(nid in graph for nid in parsed.present)
+    ):
+        problems = parse_seed_text(parsed.text, file, builder)
+        settle()  # the parser's objects refer to each other: gone now, not frozen later
+        return problems
+    for method, args, kw in parsed.calls:
+        getattr(builder, method)(*args, **kw)
+    return parsed.problems
+
+
 def trace_seed_text(
     text: str,
     file: str,
@@ -546,26 +651,40 @@ def _prepare_line(text: str) -> _Line | None:
 
 
 class _Recorder:
-    """The builder, as the parser sees it: every call is also written to the line's trace."""
+    """The builder, as the parser sees it: every call is also written to the line's trace
+    and, when the parser is given a list of ``calls``, to that list (:class:`ParsedApart`)."""
 
-    def __init__(self, builder: PlanGraphBuilder, parser: _SeedParser) -> None:
+    def __init__(
+        self, builder: PlanGraphBuilder, parser: _SeedParser, calls: list[BuilderCall] | None
+    ) -> None:
         self.builder = builder
         self.record = parser.record
         self.parser = parser
         self.graph = builder.graph
+        self.calls = calls
+        #: Nodes the parser looked for and did not find, or found made by an earlier
+        #: document (see :class:`ParsedApart`).
+        self.absent: list[str] = []
+        self.present: list[str] = []
+        self.nodes_before = builder.graph.number_of_nodes()
+
+    def _call(self, method: str, *args: Any, **kw: Any) -> Any:
+        if self.calls is not None:
+            self.calls.append((method, args, kw))
+        return getattr(self.builder, method)(*args, **kw)
 
     def add_plan(self, organization: str, year: str, level: str, **kw: Any) -> str:
-        plan = self.builder.add_plan(organization, year, level, **kw)
+        plan = self._call("add_plan", organization, year, level, **kw)
         self.record(("plan", plan, "", level))
         return plan
 
     def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
-        self.builder.declare(plan, what, total, theme=theme)
+        self._call("declare", plan, what, total, theme=theme)
         self.record(("declared total", plan, theme or "", f"{what} {total}"))
 
     def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("theme", plan, code, "name" if name else "code"))
-        nid = self.builder.add_theme(plan, code, name, **kw)
+        nid = self._call("add_theme", plan, code, name, **kw)
         names = self.graph.nodes[nid]["names"]
         if name and plan == self.parser.agency_plan and (not names or names[-1] == name):
             self.parser.theme_names = None  # perhaps a new name (:meth:`_theme_names`)
@@ -573,33 +692,46 @@ class _Recorder:
 
     def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("objective", plan, code, "name" if name else "code"))
-        return self.builder.add_objective(plan, code, name, **kw)
+        return self._call("add_objective", plan, code, name, **kw)
 
     def add_kpi(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         objective = kw.get("objective")
         what = ("name" if name else "code") + (f", objective {objective}" if objective else "")
         self.record(("KPI", plan, code, what))
-        return self.builder.add_kpi(plan, code, name, **kw)
+        return self._call("add_kpi", plan, code, name, **kw)
 
     def add_action_plan(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         kpis = list(kw.pop("kpis", ()))
         what = ("name" if name else "code") + "".join(f", supports {k}" for k in kpis)
         self.record(("action plan", plan, code, what))
-        return self.builder.add_action_plan(plan, code, name, kpis=kpis, **kw)
+        return self._call("add_action_plan", plan, code, name, kpis=kpis, **kw)
 
     def add_upward_link(
         self, plan: str, objective: str, code: str, name: str | None, **kw: Any
     ) -> None:
         self.record(("upward link", plan, objective, code))
-        self.builder.add_upward_link(plan, objective, code, name, **kw)
+        self._call("add_upward_link", plan, objective, code, name, **kw)
 
     def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, **kw: Any) -> None:
         self.record(("city-KPI reference", plan, kpi, city_kpi))
-        self.builder.add_city_kpi_reference(plan, kpi, city_kpi, **kw)
+        self._call("add_city_kpi_reference", plan, kpi, city_kpi, **kw)
 
     def add_membership(self, organization: str, city_plan: str, theme: str, **kw: Any) -> None:
         self.record(("membership", city_plan, theme, organization))
-        self.builder.add_membership(organization, city_plan, theme, **kw)
+        self._call("add_membership", organization, city_plan, theme, **kw)
+
+    def rename_latest(self, kind: str, plan: str, code: str, name: str, source: str) -> bool:
+        """Give the latest occurrence of a node the whole of a name a line break split;
+        False when there is no such node."""
+        nid = s.node_id(kind, plan, code)
+        if nid not in self.graph:
+            self.absent.append(nid)
+            return False
+        if nid not in islice(self.graph, self.nodes_before, None):  # (renames are rare)
+            self.present.append(nid)
+        self._call("rename_latest", nid, name, source)
+        self.record((_KIND_WORDS[kind], plan, code, "name (continued)"))
+        return True
 
 
 class _SeedParser:
@@ -611,6 +743,7 @@ class _SeedParser:
         *,
         sources: Sequence[str] | None = None,
         rows: bool = False,
+        calls: list[BuilderCall] | None = None,
     ) -> None:
         self.file = file
         self.rows = rows
@@ -622,7 +755,7 @@ class _SeedParser:
         #: What each line produced, by line number: (kind, plan, code, field) as in Produced.
         self.produced: dict[int, list[tuple[str, str, str, str]]] = {}
         self.notes = [""] * len(self.lines)
-        self.builder = _Recorder(builder, self)
+        self.builder = _Recorder(builder, self, calls)
         self.problems: list[Problem] = []
         self.state = _State()
         #: The agency plan's themes by name, while no theme is added (:meth:`_theme_names`).
@@ -831,7 +964,7 @@ class _SeedParser:
             name = clean_name(state.previous_text)
             source = self._source(number)
             if name and number > 1:  # the name stands on the line above the letter
-                source = _joined_source(self._source(number - 1), source)
+                source = joined_source(self._source(number - 1), source)
             self.builder.add_theme(
                 self._mode_plan(number), compact, name or None, source=source, place="map"
             )
@@ -1470,10 +1603,7 @@ class _SeedParser:
             return  # the upward link's name; already stored with the objective
         else:
             plan = self.agency_plan
-        nid = s.node_id(kind, plan, token.code)
-        if nid in self.builder.graph:
-            _rename_last(self.builder.graph.nodes[nid], token.name, self._source(number))
-            self.record((_KIND_WORDS[kind], plan, token.code, "name (continued)"))
+        self.builder.rename_latest(kind, plan, token.code, token.name, self._source(number))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -1489,33 +1619,6 @@ class _SeedParser:
 
     def _place(self) -> str:
         return _PLACES.get(self.state.mode or "", "scorecard")
-
-
-def _rename_last(node: dict, name: str, source: str) -> None:
-    """Replace the name of a node's latest occurrence (its line break was just joined); its
-    source cites every line the name came from (``file:12-13``)."""
-    if not node["occurrences"]:
-        return
-    occurrence = node["occurrences"][-1]
-    old = occurrence["name"]
-    occurrence["name"] = name
-    occurrence["source"] = _joined_source(occurrence["source"], source)
-    if old in node["names"]:
-        node["names"][node["names"].index(old)] = name
-    if node["name"] == old:
-        node["name"] = name
-    # a variant may now appear twice; keep the first
-    node["names"] = list(dict.fromkeys(node["names"]))
-
-
-def _joined_source(first: str, then: str) -> str:
-    """``f:12`` and ``f:13`` -> ``f:12-13``; sources of other shapes are listed with ``+``."""
-    head, _, lines = first.rpartition(":")
-    then_head, _, then_line = then.rpartition(":")
-    start = lines.split("-")[0]
-    if head == then_head and start.isdigit() and then_line.isdigit():
-        return f"{head}:{start}-{then_line}"
-    return f"{first} + {then}"
 
 
 _KIND_WORDS = {s.OBJECTIVE: "objective", s.KPI: "KPI", s.ACTION_PLAN: "action plan"}

@@ -64,6 +64,21 @@ def worker_count(workers: int | None = None) -> int:
     return max(workers, 1)
 
 
+def worth_starting(sizes: Sequence[int], workers: int) -> bool:
+    """Whether preparing items of these ``sizes`` (bytes) in ``workers`` processes repays
+    starting them: several workers and items, enough bytes, and processes that fork.
+
+    >>> worth_starting([400_000, 400_000], 2), worth_starting([400_000, 400_000], 1)
+    (True, False)
+    """
+    return (
+        workers >= 2
+        and len(sizes) >= 2
+        and sum(sizes) >= PARALLEL_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
 def mapped_in_order(
     prepare: Callable[[list[Item]], list[Result]],
     items: Sequence[Item],
@@ -82,12 +97,7 @@ def mapped_in_order(
     >>> list(mapped_in_order(lambda batch: [x * 2 for x in batch], [1, 2, 3], [1, 1, 1], 2))
     [2, 4, 6]
     """
-    if (
-        workers < 2
-        or len(items) < 2
-        or sum(sizes) < PARALLEL_BYTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if not worth_starting(sizes, workers):
         for item in items:
             yield from prepare([item])
         return

@@ -10,7 +10,7 @@ import networkx as nx
 from bscalign.graph import schema as s
 from bscalign.graph.access import plans
 from bscalign.queries.base import AuditContext
-from bscalign.queries.upward import routes
+from bscalign.queries.upward import plan_routes
 
 
 class CoverageRow(TypedDict):
@@ -45,8 +45,9 @@ def coverage(graph: nx.MultiDiGraph) -> Iterator[CoverageRow]:
     context = AuditContext(graph)
     supporters: dict[tuple[str, str], dict[str, list[str]]] = {}
     for plan, city in context.answering_plans:
+        routes = plan_routes(context, plan["id"], city)
         for nid, objective in context.nodes(s.OBJECTIVE, plan["id"]):
-            for target in routes(context, nid, city).targets:
+            for target in routes[nid].targets:
                 by_plan = supporters.setdefault((city, target), {})
                 by_plan.setdefault(plan["id"], []).append(objective["code"])
     for plan in plans(graph):

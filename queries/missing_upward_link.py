@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from bscalign.graph import schema as s
 from bscalign.queries import twin
 from bscalign.queries.base import WARNING, AuditContext, Finding, Rule, Text
-from bscalign.queries.upward import routes
+from bscalign.queries.upward import plan_routes
 
 NEVER_LINKED = Text(
     "no objective or theme of {plan} names the city objective it supports: the plan has no "
@@ -69,7 +69,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         for nid, objective in objectives:
             if objective["links"]:
                 continue
-            found = routes(ctx, nid, city) if city else None
+            found = plan_routes(ctx, plan["id"], city)[nid] if city else None
             suggestion, route = None, ""
             if found and found.theme:
                 suggestion = found.theme[0]

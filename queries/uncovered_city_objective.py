@@ -31,7 +31,7 @@ from bscalign.graph import schema as s
 from bscalign.queries import twin
 from bscalign.queries.base import INFO, AuditContext, Finding, Rule, Text
 from bscalign.queries.matching import member_themes
-from bscalign.queries.upward import routes
+from bscalign.queries.upward import plan_routes
 
 MESSAGE = Text(
     "no loaded agency objective supports {code} {name} (theme {theme}, chosen for {chosen})",
@@ -51,8 +51,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for plan, city in ctx.answering_plans:
         reached = {
             target
-            for nid, _ in ctx.nodes(s.OBJECTIVE, plan["id"])
-            for target in routes(ctx, nid, city).targets
+            for found in plan_routes(ctx, plan["id"], city).values()
+            for target in found.targets
         }
         covered[city] |= reached
         groups = member_themes(ctx, plan["organization"], city)

@@ -30,7 +30,7 @@ from typing import Any
 from bscalign.graph import schema as s
 from bscalign.queries import twin
 from bscalign.queries.base import ERROR, AuditContext, Finding, Rule, Text
-from bscalign.queries.upward import referenced_city_objectives, routes
+from bscalign.queries.upward import plan_routes, referenced_city_objectives
 
 NO_CITY = Text(
     "the plan names no city, so no city plan can answer for it: upward links of this plan "
@@ -64,8 +64,9 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             yield RULE.finding(plan, _not_checked(plan), node_id=s.plan_node_id(plan["id"]))
             continue
         reaching = set()
+        routes = plan_routes(ctx, plan["id"], city)
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
-            if routes(ctx, nid, city).reaches_city:
+            if routes[nid].reaches_city:
                 reaching.add(nid)
                 continue
             written = ", ".join(link["code"] for link in objective["links"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bscalign.graph import schema as s
 from bscalign.graph.records import PlanNode
@@ -18,7 +18,7 @@ from bscalign.queries import twin
 from bscalign.queries.base import AuditContext, Finding, Rule, Text
 
 
-@dataclass
+@dataclass(slots=True)
 class Routes:
     """The city objectives (codes) one agency objective reaches, by route."""
 
@@ -52,36 +52,52 @@ def referenced_city_objectives(
     return found
 
 
-def routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
-    """Every route by which agency objective node ``objective`` reaches ``city_plan``.
+def plan_routes(ctx: AuditContext, plan: str, city_plan: str) -> dict[str, Routes]:
+    """Every route by which each objective of agency plan ``plan`` reaches ``city_plan``:
+    objective node id -> :class:`Routes`.
 
-    Asked once per audit (several rules ask): do not change the result.
+    Asked once per audit and plan (several rules ask): do not change the result.
     """
-    return ctx.remember(_routes, objective, city_plan)
+    return ctx.remember(_plan_routes, plan, city_plan)
 
 
-def _routes(ctx: AuditContext, objective: str, city_plan: str) -> Routes:
-    result = Routes()
-    # one look at the objective's edges for its own links and its themes
-    own, themes = [], []
-    for target, kinds in ctx.out_edges(objective).items():
-        if s.ALIGNS_TO in kinds:
-            own.append(target)
-        if s.IN_THEME in kinds:
-            themes.append(target)
-    result.own = [ctx.code_of(t) for t in sorted(own)]
-    for theme in sorted(themes):
-        result.theme += [ctx.code_of(t) for t in ctx.out_neighbors(theme, s.ALIGNS_TO)]
-    for kpi in ctx.in_neighbors(objective, s.MEASURES):
-        for ref, target in referenced_city_objectives(ctx, kpi, city_plan):
-            result.kpi_references.append((ctx.code_of(kpi), ref, target))
-    return result
+def _plan_routes(ctx: AuditContext, plan: str, city_plan: str) -> dict[str, Routes]:
+    found = {}
+    theme_links: dict[str, list[str]] = {}  # a plan's objectives share a handful of themes
+    for objective, _ in ctx.nodes(s.OBJECTIVE, plan):
+        # one look at the objective's edges for its own links and its themes
+        own, themes = [], []
+        for target, kinds in ctx.out_edges(objective).items():
+            if s.ALIGNS_TO in kinds:
+                own.append(target)
+            if s.IN_THEME in kinds:
+                themes.append(target)
+        result = found[objective] = Routes(own=[ctx.code_of(t) for t in sorted(own)])
+        for theme in sorted(themes):
+            if theme not in theme_links:
+                links = ctx.out_neighbors(theme, s.ALIGNS_TO)
+                theme_links[theme] = [ctx.code_of(t) for t in links]
+            result.theme += theme_links[theme]
+    # few KPIs reference a city KPI: read them from the KPIs rather than ask every
+    # objective for its KPIs; KPIs in id order keep each objective's references in that order
+    for kpi, node in ctx.nodes(s.KPI, plan):
+        if not node.get("city_kpi_refs"):
+            continue
+        references = referenced_city_objectives(ctx, kpi, city_plan)
+        for objective in ctx.out_neighbors(kpi, s.MEASURES):
+            if objective in found:
+                found[objective].kpi_references += [
+                    (node["code"], ref, target) for ref, target in references
+                ]
+    return found
 
 
-@dataclass(frozen=True)
-class WrittenLink:
+class WrittenLink(NamedTuple):
     """An upward link as written on an agency objective or theme (``node``), read against
-    the loaded city plan ``city`` of its year."""
+    the loaded city plan ``city`` of its year.
+
+    A named tuple: two rules walk every written link, and a tuple is quicker to make than a
+    frozen dataclass."""
 
     plan: PlanNode
     city: str

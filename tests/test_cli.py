@@ -6,6 +6,8 @@ import csv
 import inspect
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -183,3 +185,24 @@ def test_audit_table_lists_each_finding_under_the_root_it_follows_from() -> None
     military = [r for r in rows if r["plan"] == "臺北市政府兵役局@111" and r["rule"] < "BSC204"]
     assert military[0]["subject"] == "臺北市政府兵役局@111" and military[0]["cause"] == ""
     assert {r["cause"] for r in military[1:]} == {"↳ BSC202 臺北市政府兵役局@111"}
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["audit", str(EXAMPLES), "--format", "json", "--fail-on", "never"], 0),
+        (["audit", str(EXAMPLES), "--format", "json", "--fail-on", "info"], 1),
+        (["audit", "/nonexistent/plans"], 2),
+        (["--version"], 0),
+    ],
+)
+def test_the_program_says_what_main_says(args: list[str], status: int) -> None:
+    # `python -m bscalign` ends the process without freeing what it loaded (cli.run):
+    # the same output, errors and exit status as main gives in-process
+    program = subprocess.run(
+        [sys.executable, "-m", "bscalign", *args], capture_output=True, text=True, check=False
+    )
+    in_process = CliRunner().invoke(main, args)
+    assert program.returncode == in_process.exit_code == status
+    assert program.stdout == in_process.stdout
+    assert program.stderr == in_process.stderr

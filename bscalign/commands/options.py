@@ -156,6 +156,10 @@ def emit(output: Output, fmt: str) -> None:
             click.echo(note, err=True)
 
 
+#: Where :func:`load` keeps what it loaded in the click context's ``meta``.
+LOADED = "bscalign.loaded"
+
+
 def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
     """Load inputs or exit 2 with a one-line error naming the file."""
     try:
@@ -167,6 +171,8 @@ def load(files: tuple[Path, ...], input_format: str | None) -> LoadResult:
         sys.exit(EXIT_USAGE)
     for problem in result.problems:
         click.echo(f"bscalign: problem: {problem}", err=True)
+    # kept with the run's context, for bscalign.cli.run to end the process without freeing it
+    click.get_current_context().meta[LOADED] = result
     return result
 
 
