@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -99,7 +100,7 @@ def plan_counts(graph: nx.MultiDiGraph, plan: str) -> dict[str, int]:
 
 
 class PlanIndex:
-    """The coded nodes of a graph grouped by kind and plan, in one pass.
+    """The coded nodes of a graph grouped by kind and plan, and its plans, in one pass.
 
     The one per-plan index: for work that asks per plan many times over (the audit, export,
     reports): sorted groups, the groups of every plan at once, and counts, from one walk of
@@ -120,14 +121,22 @@ class PlanIndex:
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         groups: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]]
         groups = defaultdict(list)
+        plan_nodes = []
         for item in graph.nodes(data=True):  # (node_id, attrs): kept as networkx yields it
             data = item[1]
             kind = data["kind"]
             if kind in COUNT_KEYS:
                 groups[kind, data["plan"]].append(item)
                 groups[kind, None].append(item)
+            elif kind == s.PLAN:
+                plan_nodes.append(data)
         self._groups = groups
+        self._plans = sorted(plan_nodes, key=itemgetter("id"))
         self._sorted: dict[tuple[str, str | None], list[tuple[str, dict[str, Any]]]] = {}
+
+    def plans(self) -> list[PlanNode]:
+        """The attribute dicts of all Plan nodes, sorted by plan id, like :func:`plans`."""
+        return self._plans
 
     def in_graph_order(
         self, kind: str, plan: str | None = None
@@ -139,7 +148,7 @@ class PlanIndex:
         """``(node_id, attrs)`` of the coded nodes of ``kind`` (of one plan), sorted by id."""
         key = (kind, plan)
         if key not in self._sorted:
-            self._sorted[key] = sorted(self.in_graph_order(kind, plan), key=lambda item: item[0])
+            self._sorted[key] = sorted(self.in_graph_order(kind, plan), key=itemgetter(0))
         return self._sorted[key]
 
     def counts(self, plan: str) -> dict[str, int]:

@@ -97,13 +97,16 @@ def infer_causes(
     inferred, explicit = set(), set()
     # the adjacency's own dicts: an edge view would build a tuple per edge of the graph
     for u, targets in graph.adjacency():
+        stated = False
         for v, kinds in targets.items():
             if s.CAUSES not in kinds:
                 continue
             if kinds[s.CAUSES].get("inferred"):
                 inferred.add((u, v))
             else:
-                explicit.add(graph.nodes[u]["plan"])
+                stated = True
+        if stated:
+            explicit.add(graph.nodes[u]["plan"])
     by_plan: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for nid, data in (index or PlanIndex(graph)).in_graph_order(s.OBJECTIVE):
         if data["plan"] not in explicit:

@@ -6,6 +6,8 @@ import inspect
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import contains
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -13,7 +15,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from bscalign.graph import schema as s
-from bscalign.graph.access import PlanIndex, plans
+from bscalign.graph.access import PlanIndex
 from bscalign.graph.build import city_plan_of
 from bscalign.graph.causality import group_by_theme
 from bscalign.graph.records import PlanNode
@@ -197,12 +199,12 @@ class AuditContext:
         """``(node_id, attrs)`` of one kind (optionally of one plan), sorted by id (read only)."""
         return self.index.nodes(kind, plan)
 
-    def coded_nodes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """``(kind, node_id, attrs)`` of every theme, objective, KPI and action plan: kind by
-        kind, each sorted by id."""
+    def coded_nodes(self) -> Iterator[tuple[str, list[tuple[str, dict[str, Any]]]]]:
+        """``(kind, nodes)`` for theme, objective, KPI and action plan in turn, ``nodes``
+        as :meth:`nodes` gives them (a list per kind: rules walk a million nodes, and a
+        generator resumed per node costs more than the rule's own test of most of them)."""
         for kind in s.CODED_KINDS:
-            for nid, node in self.index.nodes(kind):
-                yield kind, nid, node
+            yield kind, self.index.nodes(kind)
 
     def plan_counts(self, plan: str) -> dict[str, int]:
         """A plan's themes, objectives, KPIs and action plans (keyed like declared totals)."""
@@ -214,7 +216,7 @@ class AuditContext:
 
     @cached_property
     def plans(self) -> list[PlanNode]:
-        return list(plans(self.graph))
+        return self.index.plans()
 
     @cached_property
     def agency_plans(self) -> list[PlanNode]:
@@ -244,6 +246,14 @@ class AuditContext:
     def in_neighbors(self, node: str, kind: str) -> list[str]:
         """Sources of edges of one kind into ``node``, sorted."""
         return _sorted_of_kind(self._in[node], kind)
+
+    def has_out(self, node: str, kind: str) -> bool:
+        """Whether ``node`` has an edge of one kind (told without listing the targets)."""
+        return _has_kind(self._out[node], kind)
+
+    def has_in(self, node: str, kind: str) -> bool:
+        """Whether an edge of one kind enters ``node``."""
+        return _has_kind(self._in[node], kind)
 
     def remember(self, question: Callable[..., T], *args: Hashable) -> T:
         """``question(self, *args)``, asked once per context: the graph does not change
@@ -276,6 +286,11 @@ class AuditContext:
 
     def code_of(self, node: str) -> str:
         return self.graph.nodes[node]["code"]
+
+
+def _has_kind(adjacency: dict[str, dict[str, Any]], kind: str) -> bool:
+    # map() rather than a generator: asked for every KPI, and a generator costs a third more
+    return any(map(contains, adjacency.values(), repeat(kind)))
 
 
 def _sorted_of_kind(adjacency: dict[str, dict[str, Any]], kind: str) -> list[str]:

@@ -84,7 +84,11 @@ def _theme(
     # a theme holds a dozen objectives: plain dicts answer it quicker than a networkx graph
     # built per theme, which is kept for the rare theme with a cycle
     in_theme = set(members)
-    effects = {u: [v for v in ctx.out_neighbors(u, s.CAUSES) if v in in_theme] for u in members}
+    # in adjacency order: cycles are sorted and reached sets have none
+    effects = {
+        u: [v for v, kinds in ctx.out_edges(u).items() if s.CAUSES in kinds and v in in_theme]
+        for u in members
+    }
     causes: dict[str, list[str]] = {u: [] for u in members}
     for u, targets in effects.items():
         for v in targets:

@@ -36,32 +36,33 @@ MESSAGE = Text(
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per code that one place uses for more than one thing."""
-    for kind, nid, node in ctx.coded_nodes():
-        occurrences = node["occurrences"]
-        if len(occurrences) < 2:
-            continue  # written once: one thing
-        places = {o["place"] for o in occurrences}
-        if len({(o["place"], o["name"], o["parent"]) for o in occurrences}) == len(places):
-            continue  # each place writes it one way: one thing there (cleaning only merges)
-        things: dict[str, dict[tuple[str, str | None], str]] = defaultdict(dict)
-        for occurrence in occurrences:
-            thing = (clean_name(occurrence["name"]), occurrence["parent"])
-            things[occurrence["place"]].setdefault(thing, occurrence["source"])
-        for place, seen in sorted(things.items()):
-            if len(seen) < 2:
-                continue
-            listed = "; ".join(
-                f"'{name}'" + (f" ({parent})" if parent else "") + f" {source}"
-                for (name, parent), source in seen.items()
-            )
-            text = MESSAGE.format(
-                kind=KIND_NAMES[kind],
-                code=node["code"],
-                count=len(seen),
-                place=place,
-                listed=listed,
-            )
-            yield RULE.finding(node, text, node_id=nid, source=list(seen.values())[1])
+    for kind, nodes in ctx.coded_nodes():
+        for nid, node in nodes:
+            occurrences = node["occurrences"]
+            if len(occurrences) < 2:
+                continue  # written once: one thing
+            places = {o["place"] for o in occurrences}
+            if len({(o["place"], o["name"], o["parent"]) for o in occurrences}) == len(places):
+                continue  # each place writes it one way: one thing there (cleaning only merges)
+            things: dict[str, dict[tuple[str, str | None], str]] = defaultdict(dict)
+            for occurrence in occurrences:
+                thing = (clean_name(occurrence["name"]), occurrence["parent"])
+                things[occurrence["place"]].setdefault(thing, occurrence["source"])
+            for place, seen in sorted(things.items()):
+                if len(seen) < 2:
+                    continue
+                listed = "; ".join(
+                    f"'{name}'" + (f" ({parent})" if parent else "") + f" {source}"
+                    for (name, parent), source in seen.items()
+                )
+                text = MESSAGE.format(
+                    kind=KIND_NAMES[kind],
+                    code=node["code"],
+                    count=len(seen),
+                    place=place,
+                    listed=listed,
+                )
+                yield RULE.finding(node, text, node_id=nid, source=list(seen.values())[1])
 
 
 RULE = Rule("BSC402", "duplicate-code", ERROR, check, sys.modules[__name__])

@@ -33,7 +33,7 @@ MESSAGE = Text(
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding for each KPI with no SUPPORTS edge into it."""
     for nid, kpi in ctx.nodes(s.KPI):
-        if not ctx.in_neighbors(nid, s.SUPPORTS):
+        if not ctx.has_in(nid, s.SUPPORTS):
             text = MESSAGE.format(code=kpi["code"], name=kpi["name"])
             yield RULE.finding(kpi, text, node_id=nid)
 

@@ -37,18 +37,21 @@ MESSAGE = Text(
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per coded node with more than one distinct name."""
-    for kind, nid, node in ctx.coded_nodes():
-        if len(node["names"]) < 2:
-            continue  # one wording cannot drift
-        variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
-        if len(variants) < 2 or _one_place_has_two(node):
-            continue
-        where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
-        listed = "; ".join(f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants)
-        text = MESSAGE.format(
-            kind=KIND_NAMES[kind], code=node["code"], count=len(variants), listed=listed
-        )
-        yield RULE.finding(node, text, node_id=nid)
+    for kind, nodes in ctx.coded_nodes():
+        for nid, node in nodes:
+            if len(node["names"]) < 2:
+                continue  # one wording cannot drift
+            variants = list(dict.fromkeys(clean_name(n) for n in node["names"] if n))
+            if len(variants) < 2 or _one_place_has_two(node):
+                continue
+            where = {clean_name(o["name"]): o["source"] for o in node["occurrences"] if o["name"]}
+            listed = "; ".join(
+                f"'{v}'" + (f" ({where[v]})" if v in where else "") for v in variants
+            )
+            text = MESSAGE.format(
+                kind=KIND_NAMES[kind], code=node["code"], count=len(variants), listed=listed
+            )
+            yield RULE.finding(node, text, node_id=nid)
 
 
 def _one_place_has_two(node: dict) -> bool:

@@ -45,7 +45,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             yield RULE.finding(plan, text, node_id=s.plan_node_id(plan["id"]))
             continue
         for nid, objective in ctx.nodes(s.OBJECTIVE, plan["id"]):
-            if not ctx.in_neighbors(nid, s.MEASURES):
+            if not ctx.has_in(nid, s.MEASURES):
                 text = MESSAGE.format(code=objective["code"], name=objective["name"])
                 yield RULE.finding(objective, text, node_id=nid)
 

@@ -36,7 +36,7 @@ SUGGESTS = Text("; its code suggests objective {parent}", "；依編碼應屬策
 def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding for each KPI without a MEASURES edge."""
     for nid, kpi in ctx.nodes(s.KPI):
-        if not ctx.out_neighbors(nid, s.MEASURES):
+        if not ctx.has_out(nid, s.MEASURES):
             parent = s.parent_code(s.KPI, kpi["code"])
             text = MESSAGE.format(
                 code=kpi["code"],

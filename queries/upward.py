@@ -18,7 +18,7 @@ from bscalign.queries import twin
 from bscalign.queries.base import AuditContext, Finding, Rule, Text
 
 
-@dataclass
+@dataclass(slots=True)
 class Routes:
     """The city objectives (codes) one agency objective reaches, by route."""
 

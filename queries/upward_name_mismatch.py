@@ -39,9 +39,10 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     """Yield a finding per resolved link whose written name is not the city objective's."""
     for written in written_links(ctx):
         link = written.link
-        if written.target not in ctx.graph or not link["name"]:
+        target = ctx.graph.nodes.get(written.target) if link["name"] else None
+        if target is None:
             continue
-        expected = ctx.graph.nodes[written.target]["name"]
+        expected = target["name"]
         if link["name"] == expected or clean_name(link["name"]) == clean_name(expected):
             continue
         best = rank_city_objectives(
