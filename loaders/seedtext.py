@@ -110,6 +110,8 @@ LETTER = re.compile(r"[A-Z]")
 BRACKETED = re.compile(r"\([^)]*\)")
 #: A cell saying "none" at the end of a name.
 DASH_CELL = re.compile(rf"(?:^|\s)(?:{DASH.pattern})\s*$")
+#: An item of a bulleted list (``- 提升市民CPR學習普及率``): prose, never the rest of a name.
+BULLET_ITEM = re.compile(rf"^\s*[{re.escape(DASHES)}•・]\s")
 #: The words a perspective label starts with (:data:`PERSPECTIVE_LABEL`).
 PERSPECTIVE_WORD = re.compile("顧客|內部|學習|財務")
 PERSPECTIVE_CELL_LABEL = re.compile(rf"(?:^|\s)(?:{PERSPECTIVE_LABEL.pattern})(?=\s|$)")
@@ -903,7 +905,13 @@ class _SeedParser:
             self.builder.add_theme(
                 plan, theme, clean_name(text), source=self._source(number), place=self._place()
             )
-        elif state.previous_tokens and not line.labelled and not line.marker and CJK.search(text):
+        elif (
+            state.previous_tokens
+            and not line.labelled
+            and not line.marker
+            and CJK.search(text)
+            and not BULLET_ITEM.match(text)
+        ):
             self._continue_name(state.previous_tokens[-1], text, number)
         else:
             self._problem(
@@ -932,6 +940,7 @@ class _SeedParser:
                 name_part
                 and not labelled
                 and CJK.search(name_part)
+                and not BULLET_ITEM.match(name_part)
                 and not self._is_row_label(name_part)
             ):
                 self._continue_name(state.previous_tokens[-1], name_part, number)

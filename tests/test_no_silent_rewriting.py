@@ -21,6 +21,7 @@ from test_seed_loader import VARIANTS
 
 from bscalign.graph import schema as s
 from bscalign.loaders import read_plans
+from bscalign.loaders.seedtext import trace_seed_text
 from bscalign.loaders.textnorm import decode, normalize_line
 
 TEXTS = [FIRE, MILITARY, *DOCUMENTS]
@@ -98,6 +99,24 @@ def test_a_name_joined_across_lines_cites_both() -> None:
         plan = graph.nodes["臺北市政府測試局@110:ActionPlan:AC1.1.1"]
         assert plan["name"] == "服務品質提升計畫"
         assert plan["occurrences"][0]["source"] == f"{path}:4-5"
+        check(path)
+
+
+def test_a_bulleted_line_after_a_row_is_no_part_of_its_names() -> None:
+    # found by the mangling below: a bullet of the strategy's prose list, moved under a
+    # scorecard row, was glued to the row's action plan without its dash
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bullet.txt"
+        path.write_text(
+            "臺北市政府測試局\n110年平衡計分卡\n策略目標\tKPI\t行動方案\n"
+            "AC1 提升服務\tAC1.1 滿意度\tAC1.1.1 服務品質計畫\n- 提升市民CPR學習普及率\n",
+            encoding="utf-8",
+        )
+        trace, _ = trace_seed_text(path.read_text(encoding="utf-8"), str(path))
+        graph = read_plans([path]).graph
+        plan = graph.nodes["臺北市政府測試局@110:ActionPlan:AC1.1.1"]
+        assert plan["names"] == ["服務品質計畫"]
+        assert trace[4].note == "not read"
         check(path)
 
 
