@@ -12,8 +12,7 @@
 // item).
 //
 // Parameters (in Neo4j Browser, set them first):
-//   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan,
-//                         // each plan grouped on its own (memory grows with the largest plan)
+//   :param plan => null   // a plan id such as '臺北市政府消防局@108'; null: every plan
 MATCH (p:Plan)
 WHERE $plan IS NULL OR p.id = $plan
 // one plan at a time: the grouping holds one plan's occurrences, never the whole graph's
