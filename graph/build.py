@@ -56,18 +56,10 @@ class PlanGraphBuilder:
         # nodes and edges are written into the graph's dicts directly (:meth:`_add_node`,
         # :meth:`_edge`): a converted copy of it that a networkx backend cached would go stale
         getattr(self.graph, "__networkx_cache__", {}).clear()
-        #: Plans that have a theme, objective, KPI or action plan in the graph.
-        self._coded_plans: set[str] = {
-            data["plan"] for data in self._nodes.values() if data["kind"] in s.CODED_KINDS
-        }
 
     def node(self, nid: str) -> dict[str, Any]:
         """The attribute dict of node ``nid`` (KeyError if it was never added)."""
         return self._nodes[nid]
-
-    def has_coded_nodes(self, plan: str) -> bool:
-        """Whether plan ``plan`` has a theme, objective, KPI or action plan yet."""
-        return plan in self._coded_plans
 
     def _add_node(self, nid: str, node: dict[str, Any]) -> dict[str, Any]:
         """Add node ``nid`` (new) with ``node`` as its attribute dict; return that dict.
@@ -341,7 +333,6 @@ class PlanGraphBuilder:
         if name:
             name = intern(name)
         if node is None:
-            self._coded_plans.add(plan)
             node = self._add_node(
                 nid,
                 {

@@ -32,10 +32,10 @@ from bscalign.loaders.pdf import looks_like_pdf, read_pdf
 from bscalign.loaders.pptx import looks_like_pptx, read_pptx
 from bscalign.loaders.problems import InputError, Problem
 from bscalign.loaders.seedtext import (
+    build_seed_text,
     looks_like_seed_text,
     parse_seed_text,
-    parse_seed_text_apart,
-    replay_seed_text,
+    prepare_seed_text,
 )
 from bscalign.loaders.spreadsheet import (
     csv_load_rank,
@@ -94,9 +94,7 @@ FORMATS: dict[str, TextFormat] = {
         looks_like_yaml_plans, parse_yaml_plans, prepare_yaml_plans, build_yaml_plans
     ),
     "csv": TextFormat(looks_like_csv_table, parse_csv_table),
-    "text": TextFormat(
-        looks_like_seed_text, parse_seed_text, parse_seed_text_apart, replay_seed_text
-    ),
+    "text": TextFormat(looks_like_seed_text, parse_seed_text, prepare_seed_text, build_seed_text),
 }
 #: Binary formats by name, each with the test that recognises a file from its bytes.
 BINARY_FORMATS: dict[str, tuple[Callable[[Path], bool], Reader]] = {
@@ -258,7 +256,7 @@ def read_plans(
                         result.problems.append(_not_loaded(Path(item.name), err))
                 if outcome is None:
                     # a parser's objects may refer to each other; what was prepared apart
-                    # is built without one (none of it is garbage: nothing to look for)
+                    # is built without any (none of it is garbage: nothing to look for)
                     settle()
                 bytes_done += item.size
                 if progress_to is not None:

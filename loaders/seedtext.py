@@ -18,17 +18,16 @@ Nothing is dropped silently: a line holding a code that cannot be placed becomes
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from string import ascii_uppercase
 from typing import Any, NamedTuple
 
 from bscalign.graph import schema as s
 from bscalign.graph.build import PlanGraphBuilder, joined_source
-from bscalign.graph.gcpause import settle
 from bscalign.loaders.problems import Problem
 from bscalign.loaders.textnorm import clean_name, decode, normalize_line
 
@@ -347,109 +346,6 @@ def build_seed_text(
     return _SeedParser(prepared, file, builder, sources=sources).run()
 
 
-#: One call the parser made of the builder: the method's name, its arguments.
-BuilderCall = tuple[str, tuple[Any, ...], dict[str, Any]]
-
-
-@dataclass
-class ParsedApart:
-    """A document parsed on a graph of its own (:func:`parse_seed_text_apart`): plain
-    data, picklable, for :func:`replay_seed_text` to load into the real graph.
-
-    ``calls`` are the builder calls that load it, in order. What the parse read back from
-    its graph holds in the real one too, unless the graph it was parsed on (or the real
-    one) already had nodes of the document's agency plan ``plan`` (``plan_known``), or the
-    real graph has one of the ``absent`` nodes the parse looked for in vain or lacks one of
-    the ``present`` ones it found there from an earlier document; the document is then
-    parsed again there, from its ``text``.
-    """
-
-    text: str
-    plan: str
-    plan_known: bool
-    calls: list[BuilderCall]
-    absent: list[str]
-    present: list[str]
-    problems: list[Problem]
-
-
-class _Scratch:
-    """The graph documents are parsed on apart from the real one (:func:`parse_seed_text_apart`).
-
-    Kept from one document to the next, so that a city map carried by every document of
-    a city is built once, not once per document; started afresh past :data:`SCRATCH_NODES`
-    nodes. What it holds never decides anything: :class:`ParsedApart` lists what the
-    parse read back, and :func:`replay_seed_text` checks it against the real graph.
-    """
-
-    builder = PlanGraphBuilder()
-
-    @classmethod
-    def current(cls) -> PlanGraphBuilder:
-        if cls.builder.graph.number_of_nodes() > SCRATCH_NODES:
-            cls.builder = PlanGraphBuilder()
-        return cls.builder
-
-
-#: The size past which the scratch graph is started afresh.
-SCRATCH_NODES = 20_000
-
-
-def parse_seed_text_apart(text: str, file: str) -> ParsedApart:
-    """Parse a document as :func:`parse_seed_text` does, on a graph of its own.
-
-    Pure (no shared builder, no global state), so it runs in another process while the
-    real graph is built; :func:`replay_seed_text` then makes the same calls on the real
-    builder, in order.
-
-    Examples
-    --------
-    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
-    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n"
-    >>> parsed = parse_seed_text_apart(doc, "doc.txt")
-    >>> parsed.plan, [method for method, _, _ in parsed.calls]
-    ('臺北市政府兵役局@111', ['add_plan', 'add_objective'])
-    """
-    calls: list[BuilderCall] = []
-    scratch = _Scratch.current()
-    parser = _SeedParser(_prepare(text.splitlines(), file), file, scratch, calls=calls)
-    plan_known = scratch.has_coded_nodes(s.plan_id(parser.organization, parser.year))
-    problems = parser.run()
-    recorder = parser.builder
-    return ParsedApart(
-        text, parser.agency_plan, plan_known, calls, recorder.absent, recorder.present, problems
-    )
-
-
-def replay_seed_text(parsed: ParsedApart, file: str, builder: PlanGraphBuilder) -> list[Problem]:
-    """Load a document parsed by :func:`parse_seed_text_apart` into ``builder``; return
-    the problems found, as :func:`parse_seed_text` would have.
-
-    Examples
-    --------
-    >>> doc = "臺北市政府兵役局\\n111年策略地圖及平衡計分卡\\n兵役局策略地圖\\n"
-    >>> doc += "策略 目標\\t顧客 C\\tAC1 提升市民對政府信任度\\n"
-    >>> b = PlanGraphBuilder()
-    >>> replay_seed_text(parse_seed_text_apart(doc, "doc.txt"), "doc.txt", b)
-    []
-    >>> b.graph.nodes["臺北市政府兵役局@111:Objective:AC1"]["source"]
-    'doc.txt:4'
-    """
-    graph = builder.graph
-    if (
-        parsed.plan_known
-        or builder.has_coded_nodes(parsed.plan)
-        or any(nid in graph for nid in parsed.absent)
-        or not all(nid in graph for nid in parsed.present)
-    ):
-        problems = parse_seed_text(parsed.text, file, builder)
-        settle()  # the parser's objects refer to each other: gone now, not frozen later
-        return problems
-    for method, args, kw in parsed.calls:
-        getattr(builder, method)(*args, **kw)
-    return parsed.problems
-
-
 def trace_seed_text(
     text: str,
     file: str,
@@ -653,40 +549,30 @@ def _prepare_line(text: str) -> _Line | None:
 
 
 class _Recorder:
-    """The builder, as the parser sees it: every call is also written to the line's trace
-    and, when the parser is given a list of ``calls``, to that list (:class:`ParsedApart`)."""
+    """The builder, as the parser sees it: every call is also written to the line's trace."""
 
-    def __init__(
-        self, builder: PlanGraphBuilder, parser: _SeedParser, calls: list[BuilderCall] | None
-    ) -> None:
+    def __init__(self, builder: PlanGraphBuilder, parser: _SeedParser) -> None:
         self.builder = builder
-        self.record = parser.record
-        self.parser = parser
+        # a proxy, not the parser itself: the parser holds this recorder, and a reference
+        # cycle would keep both, with all they read, alive until the collector came by
+        self.parser = weakref.proxy(parser)
         self.graph = builder.graph
-        self.calls = calls
-        #: Nodes the parser looked for and did not find, or found made by an earlier
-        #: document (see :class:`ParsedApart`).
-        self.absent: list[str] = []
-        self.present: list[str] = []
-        self.nodes_before = builder.graph.number_of_nodes()
 
-    def _call(self, method: str, *args: Any, **kw: Any) -> Any:
-        if self.calls is not None:
-            self.calls.append((method, args, kw))
-        return getattr(self.builder, method)(*args, **kw)
+    def record(self, produced: tuple[str, str, str, str]) -> None:
+        self.parser.record(produced)
 
     def add_plan(self, organization: str, year: str, level: str, **kw: Any) -> str:
-        plan = self._call("add_plan", organization, year, level, **kw)
+        plan = self.builder.add_plan(organization, year, level, **kw)
         self.record(("plan", plan, "", level))
         return plan
 
     def declare(self, plan: str, what: str, total: int, *, theme: str | None = None) -> None:
-        self._call("declare", plan, what, total, theme=theme)
+        self.builder.declare(plan, what, total, theme=theme)
         self.record(("declared total", plan, theme or "", f"{what} {total}"))
 
     def add_theme(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("theme", plan, code, "name" if name else "code"))
-        nid = self._call("add_theme", plan, code, name, **kw)
+        nid = self.builder.add_theme(plan, code, name, **kw)
         names = self.graph.nodes[nid]["names"]
         if name and plan == self.parser.agency_plan and (not names or names[-1] == name):
             self.parser.theme_names = None  # perhaps a new name (:meth:`_theme_names`)
@@ -694,46 +580,41 @@ class _Recorder:
 
     def add_objective(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         self.record(("objective", plan, code, "name" if name else "code"))
-        return self._call("add_objective", plan, code, name, **kw)
+        return self.builder.add_objective(plan, code, name, **kw)
 
     def add_kpi(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         objective = kw.get("objective")
         what = ("name" if name else "code") + (f", objective {objective}" if objective else "")
         self.record(("KPI", plan, code, what))
-        return self._call("add_kpi", plan, code, name, **kw)
+        return self.builder.add_kpi(plan, code, name, **kw)
 
     def add_action_plan(self, plan: str, code: str, name: str | None, **kw: Any) -> str:
         kpis = list(kw.pop("kpis", ()))
         what = ("name" if name else "code") + "".join(f", supports {k}" for k in kpis)
         self.record(("action plan", plan, code, what))
-        return self._call("add_action_plan", plan, code, name, kpis=kpis, **kw)
+        return self.builder.add_action_plan(plan, code, name, kpis=kpis, **kw)
 
     def add_upward_link(
         self, plan: str, objective: str, code: str, name: str | None, **kw: Any
     ) -> None:
         self.record(("upward link", plan, objective, code))
-        self._call("add_upward_link", plan, objective, code, name, **kw)
+        self.builder.add_upward_link(plan, objective, code, name, **kw)
 
     def add_city_kpi_reference(self, plan: str, kpi: str, city_kpi: str, **kw: Any) -> None:
         self.record(("city-KPI reference", plan, kpi, city_kpi))
-        self._call("add_city_kpi_reference", plan, kpi, city_kpi, **kw)
+        self.builder.add_city_kpi_reference(plan, kpi, city_kpi, **kw)
 
     def add_membership(self, organization: str, city_plan: str, theme: str, **kw: Any) -> None:
         self.record(("membership", city_plan, theme, organization))
-        self._call("add_membership", organization, city_plan, theme, **kw)
+        self.builder.add_membership(organization, city_plan, theme, **kw)
 
-    def rename_latest(self, kind: str, plan: str, code: str, name: str, source: str) -> bool:
-        """Give the latest occurrence of a node the whole of a name a line break split;
-        False when there is no such node."""
+    def rename_latest(self, kind: str, plan: str, code: str, name: str, source: str) -> None:
+        """Give the latest occurrence of a node the whole of a name a line break split
+        (nothing when there is no such node)."""
         nid = s.node_id(kind, plan, code)
-        if nid not in self.graph:
-            self.absent.append(nid)
-            return False
-        if nid not in islice(self.graph, self.nodes_before, None):  # (renames are rare)
-            self.present.append(nid)
-        self._call("rename_latest", nid, name, source)
-        self.record((_KIND_WORDS[kind], plan, code, "name (continued)"))
-        return True
+        if nid in self.graph:
+            self.builder.rename_latest(nid, name, source)
+            self.record((_KIND_WORDS[kind], plan, code, "name (continued)"))
 
 
 class _SeedParser:
@@ -745,7 +626,6 @@ class _SeedParser:
         *,
         sources: Sequence[str] | None = None,
         rows: bool = False,
-        calls: list[BuilderCall] | None = None,
     ) -> None:
         self.file = file
         self.rows = rows
@@ -757,7 +637,7 @@ class _SeedParser:
         #: What each line produced, by line number: (kind, plan, code, field) as in Produced.
         self.produced: dict[int, list[tuple[str, str, str, str]]] = {}
         self.notes = [""] * len(self.lines)
-        self.builder = _Recorder(builder, self, calls)
+        self.builder = _Recorder(builder, self)
         self.problems: list[Problem] = []
         self.state = _State()
         #: The agency plan's themes by name, while no theme is added (:meth:`_theme_names`).
