@@ -487,6 +487,10 @@ def plan_rows(graph: nx.MultiDiGraph, causal_order: str) -> dict[str, PlanRows]:
 DEFAULT_BATCH_NODES = 4_000
 #: Seconds to connect, and for each transaction, when not told otherwise.
 DEFAULT_TIMEOUT = 60.0
+#: Bytes of parameters one statement may carry, at most about: half the largest message
+#: ArcadeDB's Bolt server takes (16 MB; it drops a larger one, and the client waits). A
+#: transaction runs as many statements as its rows need.
+MAX_STATEMENT_BYTES = 8 * 1024 * 1024
 #: How long the driver retries a transaction that failed for a transient reason (deadlock,
 #: leader switch, lost connection): long enough for a cluster to elect a leader, short
 #: enough that a server that is gone is reported promptly.
@@ -608,11 +612,36 @@ def _kept(owners: list[dict[str, Any]], links: Iterable[dict[str, Any]], owner: 
     return [{"key": key, "keep": kept} for key, kept in keep.items()]
 
 
+def statement_parts(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """``rows`` in consecutive parts of at most about :data:`MAX_STATEMENT_BYTES` each.
+
+    Each part is one statement's parameters: a Bolt server refuses a message over a size
+    (ArcadeDB: 16 MB) and may leave the client waiting. Sizes are estimated from the rows'
+    text, three bytes a character (what UTF-8 takes for Chinese); a row larger than the
+    limit goes alone.
+
+    >>> [len(part) for part in statement_parts([{"name": "x" * 1_000_000}] * 5)]
+    [2, 2, 1]
+    """
+    part: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        row_size = 3 * len(repr(row))
+        if part and size + row_size > MAX_STATEMENT_BYTES:
+            yield part
+            part, size = [], 0
+        part.append(row)
+        size += row_size
+    if part:
+        yield part
+
+
 def _write(tx: neo4j.ManagedTransaction, statement: str, rows: list[dict[str, Any]]) -> None:
     """Run a MERGE over ``rows``; fail (rolling back) unless every row was written."""
-    if not rows:
-        return
-    written = tx.run(statement, rows=rows).single(strict=True)["written"]
+    written = sum(
+        tx.run(statement, rows=part).single(strict=True)["written"]
+        for part in statement_parts(rows)
+    )
     if written != len(rows):
         raise IncompleteWrite(
             f"the server wrote {written} of {len(rows)} rows of a statement; "
@@ -628,13 +657,15 @@ def _create(
     relationships: int,
 ) -> None:
     """Run a CREATE over ``rows``; fail (rolling back) unless it made what it should have."""
-    if not rows:
-        return
-    made = tx.run(statement, rows=rows).consume().counters
-    if (made.nodes_created, made.relationships_created) != (nodes, relationships):
+    made_nodes = made_relationships = 0
+    for part in statement_parts(rows):
+        made = tx.run(statement, rows=part).consume().counters
+        made_nodes += made.nodes_created
+        made_relationships += made.relationships_created
+    if (made_nodes, made_relationships) != (nodes, relationships):
         raise IncompleteWrite(
-            f"the server created {made.nodes_created} of {nodes} nodes and "
-            f"{made.relationships_created} of {relationships} relationships of a statement; "
+            f"the server created {made_nodes} of {nodes} nodes and "
+            f"{made_relationships} of {relationships} relationships of a statement; "
             "nothing of this transaction was kept"
         )
 

@@ -31,6 +31,7 @@ from neo4j_support import (
 
 from bscalign.cli import main
 from bscalign.graph import schema as s
+from bscalign.graph.build import PlanGraphBuilder
 from bscalign.graph.causality import infer_causes
 from bscalign.loaders import read_plans
 from bscalign.neo4j_store import (
@@ -367,3 +368,23 @@ def test_an_address_the_driver_cannot_use_is_a_usage_error(uri: str) -> None:
     assert refused.exit_code == 2
     assert "Invalid value for '--uri'" in refused.stderr
     assert isinstance(refused.exception, SystemExit)
+
+
+def test_a_batch_larger_than_one_bolt_message_is_written_in_parts(
+    neo4j_driver: neo4j.Driver, empty_database: str
+) -> None:
+    # ArcadeDB drops a Bolt message over 16 MB (and the client waits): at 8,800 scorecards a
+    # statement of one batch's rows outgrew it. Here one plan's objectives alone are ~18 MB
+    # of UTF-8 (each name twice: on the node and on its occurrence)
+    builder = PlanGraphBuilder()
+    plan = builder.add_plan("臺北市政府大字局", "111", s.AGENCY, city="臺北市政府")
+    for number in range(1, 1001):
+        name = f"{number}" + "長" * 3_000
+        builder.add_objective(plan, f"AC{number}", name, source=f"big.yaml:{number}", place="yaml")
+    graph = builder.graph
+    pushed = push(neo4j_driver, graph, database=empty_database, timeout=60)
+    assert [p.plan for p in pushed] == [plan]
+    assert stored_facts(neo4j_driver, empty_database) == loaded_facts(graph)
+    # again: the plan is stored, so its rows go through MERGE this time
+    push(neo4j_driver, graph, database=empty_database, timeout=60)
+    assert stored_facts(neo4j_driver, empty_database) == loaded_facts(graph)
