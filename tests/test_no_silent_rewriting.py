@@ -87,37 +87,34 @@ def test_names_stay_faithful_whatever_the_extraction(
     check(copy)
 
 
-def test_a_name_joined_across_lines_cites_both() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "wrapped.txt"
-        path.write_text(
-            "臺北市政府測試局\n110年平衡計分卡\n策略目標\tKPI\t行動方案\n"
-            "AC1 提升服務\tAC1.1 滿意度\tAC1.1.1 服務品質\n提升計畫\n",
-            encoding="utf-8",
-        )
-        graph = read_plans([path]).graph
-        plan = graph.nodes["臺北市政府測試局@110:ActionPlan:AC1.1.1"]
-        assert plan["name"] == "服務品質提升計畫"
-        assert plan["occurrences"][0]["source"] == f"{path}:4-5"
-        check(path)
+#: A test agency's scorecard, up to its header row: the tests write the rows below it.
+SCORECARD_HEAD = "臺北市政府測試局\n110年平衡計分卡\n策略目標\tKPI\t行動方案\n"
+ACTION_PLAN = "臺北市政府測試局@110:ActionPlan:AC1.1.1"
 
 
-def test_a_bulleted_line_after_a_row_is_no_part_of_its_names() -> None:
+def _scorecard(folder: Path, rows: str) -> Path:
+    path = folder / "scorecard.txt"
+    path.write_text(SCORECARD_HEAD + rows, encoding="utf-8")
+    return path
+
+
+def test_a_name_joined_across_lines_cites_both(tmp_path: Path) -> None:
+    path = _scorecard(tmp_path, "AC1 提升服務\tAC1.1 滿意度\tAC1.1.1 服務品質\n提升計畫\n")
+    plan = read_plans([path]).graph.nodes[ACTION_PLAN]
+    assert plan["name"] == "服務品質提升計畫"
+    assert plan["occurrences"][0]["source"] == f"{path}:4-5"
+    check(path)
+
+
+def test_a_bulleted_line_after_a_row_is_no_part_of_its_names(tmp_path: Path) -> None:
     # found by the mangling below: a bullet of the strategy's prose list, moved under a
     # scorecard row, was glued to the row's action plan without its dash
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bullet.txt"
-        path.write_text(
-            "臺北市政府測試局\n110年平衡計分卡\n策略目標\tKPI\t行動方案\n"
-            "AC1 提升服務\tAC1.1 滿意度\tAC1.1.1 服務品質計畫\n- 提升市民CPR學習普及率\n",
-            encoding="utf-8",
-        )
-        trace, _ = trace_seed_text(path.read_text(encoding="utf-8"), str(path))
-        graph = read_plans([path]).graph
-        plan = graph.nodes["臺北市政府測試局@110:ActionPlan:AC1.1.1"]
-        assert plan["names"] == ["服務品質計畫"]
-        assert trace[4].note == "not read"
-        check(path)
+    rows = "AC1 提升服務\tAC1.1 滿意度\tAC1.1.1 服務品質計畫\n- 提升市民CPR學習普及率\n"
+    path = _scorecard(tmp_path, rows)
+    trace, _ = trace_seed_text(SCORECARD_HEAD + rows, str(path))
+    assert read_plans([path]).graph.nodes[ACTION_PLAN]["names"] == ["服務品質計畫"]
+    assert trace[4].note == "not read"
+    check(path)
 
 
 @st.composite
